@@ -1,0 +1,3 @@
+from sfnxr.cli import main
+
+main()
