@@ -5,7 +5,7 @@ Pure functions over plain data (dicts and lists as json or ruamel.yaml load them
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,6 +13,7 @@ Keys = tuple[str | int, ...]
 QueryLanguage = Literal["JSONPath", "JSONata"]
 
 QUERY_LANGUAGES: tuple[QueryLanguage, ...] = ("JSONPath", "JSONata")
+NESTED_MACHINE_FIELDS = ("Branches", "ItemProcessor", "Iterator")  # Parallel, Map, legacy Map
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class NotAStateMachine(ValueError):
 
 
 def path_text(keys: Keys) -> str:
-    """A readable path: ("States", "Fan", "Branches", 1, "States", "Copy") -> States.Fan.Branches[1].States.Copy"""
+    """A readable path: ("States", "Fan", "Branches", 1, "States", "X") -> States.Fan.Branches[1].States.X"""
     out: list[str] = []
     for key in keys:
         if isinstance(key, int):
@@ -50,7 +51,7 @@ def top_query_language(definition: Mapping[str, Any]) -> QueryLanguage:
 
 
 def check_state_machine(definition: Any) -> None:
-    """Raise NotAStateMachine unless `definition` has the shape of a state machine, nested machines included."""
+    """Raise NotAStateMachine unless `definition` is shaped like a state machine, nested ones included."""
     if not isinstance(definition, Mapping):
         raise NotAStateMachine("not an ASL state machine: the top level is not an object")
     _check_machine(definition, ())
@@ -74,9 +75,7 @@ def _check_machine(machine: Mapping[str, Any], keys: Keys) -> None:
     for name, state in states.items():
         state_keys = (*keys, "States", name)
         if not isinstance(state, Mapping) or not isinstance(state.get("Type"), str):
-            raise NotAStateMachine(
-                f"state {name!r} must be an object with a Type", state_keys
-            )
+            raise NotAStateMachine(f"state {name!r} must be an object with a Type", state_keys)
         for child_keys, child in _nested_machines(state, state_keys):
             if not isinstance(child, Mapping):
                 raise NotAStateMachine(
@@ -122,7 +121,33 @@ def _walk(machine: Mapping[str, Any], keys: Keys, top: QueryLanguage) -> Iterato
                 yield from _walk(child, child_keys, top)
 
 
+def own_fields(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A state without the machines nested in it (their states are states of their own)."""
+    return {key: value for key, value in state.items() if key not in NESTED_MACHINE_FIELDS}
+
+
 def get_in(data: Any, keys: Keys) -> Any:
     for key in keys:
         data = data[key]
     return data
+
+
+def with_replacements(data: Any, changes: Iterable[tuple[Keys, Any]]) -> Any:
+    """A copy of `data` with the value at each keys replaced (copying only along the changed paths)."""
+    for keys, value in changes:
+        data = _replace(data, keys, value)
+    return data
+
+
+def _replace(data: Any, keys: Keys, value: Any) -> Any:
+    if not keys:
+        return value
+    head, rest = keys[0], keys[1:]
+    if isinstance(data, list):
+        assert isinstance(head, int)
+        copy_list = list(data)
+        copy_list[head] = _replace(data[head], rest, value)
+        return copy_list
+    copy = dict(data)
+    copy[head] = _replace(data[head], rest, value)
+    return copy

@@ -33,7 +33,7 @@ class UserError(click.ClickException):
 
 
 def _guard(command: F) -> F:
-    """User mistakes end as one line and exit 2; anything else as an internal error (with --debug: the traceback)."""
+    """User mistakes end as one line and exit 2; anything else is an internal error (exit 3)."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -45,7 +45,8 @@ def _guard(command: F) -> F:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             click.echo(
-                f"sfnxr: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)",
+                f"sfnxr: internal error: {type(error).__name__}: {error}"
+                " (run with --debug for the traceback)",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
@@ -85,7 +86,9 @@ def _output_options(command: F) -> F:
         ),
         click.option("--in-place", is_flag=True, help="Overwrite each input with its result."),
         click.option("--check", is_flag=True, help="Write nothing; exit 1 if any output would change."),
-        click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff instead."),
+        click.option(
+            "--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff instead."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -139,7 +142,9 @@ def transform(
     from sfnxr.engine import transform_pipeline
 
     options = _transform_options(config_path, proxy_arn, home_region, no_lambda_retry)
-    _run(paths, output, out_dir, in_place, check, show_diff, lambda source: transform_pipeline(options(source)))
+    _run(
+        paths, output, out_dir, in_place, check, show_diff, lambda source: transform_pipeline(options(source))
+    )
 
 
 @main.command()
@@ -216,7 +221,7 @@ def _transform_options(
     from sfnxr.config import ConfigError, find_config, load_config
     from sfnxr.regions import partition_of_region
     from sfnxr.routes import RouteOptions
-    from sfnxr.transform import proxy_arn_problem
+    from sfnxr.transform import TransformOptions, proxy_arn_problem
 
     try:
         config = load_config(Path(config_path) if config_path else find_config(Path.cwd()))
@@ -316,9 +321,7 @@ def _report_errors(outcomes: Sequence[FileOutcome]) -> bool:
         click.echo(str(message), err=True)
     if errors:
         files = sum(1 for outcome in outcomes if outcome.errors)
-        click.echo(
-            f"sfnxr: {len(errors)} error(s) in {files} file(s); nothing was written", err=True
-        )
+        click.echo(f"sfnxr: {len(errors)} error(s) in {files} file(s); nothing was written", err=True)
     return bool(errors)
 
 

@@ -54,9 +54,10 @@ class Rule:
 
     def matches(self, relative_file: str | None, state_name: str, sdk_resource: str) -> bool:
         """`sdk_resource` is "aws-sdk:SERVICE:ACTION"; `relative_file` is posix, relative to the config."""
-        if self.files:
-            if relative_file is None or not any(fnmatchcase(relative_file, g) for g in self.files):
-                return False
+        if self.files and (
+            relative_file is None or not any(fnmatchcase(relative_file, g) for g in self.files)
+        ):
+            return False
         if self.states and not any(fnmatchcase(state_name, g) for g in self.states):
             return False
         return not self.resources or any(fnmatchcase(sdk_resource, g) for g in self.resources)
@@ -211,9 +212,9 @@ def _line_of(text: str, key: str | None, occurrence: int = 0) -> int | None:
     if key is None:
         return None
     if key == "rules":
-        pattern = re.compile(r"^\s*\[\[\s*(?:tool\.sfnxr\.)?rules\s*\]\]|^\s*rules\s*=", re.M)
+        pattern = re.compile(r"^[ \t]*\[\[\s*(?:tool\.sfnxr\.)?rules\s*\]\]|^[ \t]*rules\s*=", re.M)
     else:
-        pattern = re.compile(rf"^\s*(?:tool\.sfnxr\.)?[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+        pattern = re.compile(rf"^[ \t]*(?:tool\.sfnxr\.)?[\"']?{re.escape(key)}[\"']?\s*=", re.M)
     matches = list(pattern.finditer(text))
     if len(matches) <= occurrence:
         return None

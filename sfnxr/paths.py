@@ -63,7 +63,7 @@ def check_path(path: str) -> str | None:
 @cache
 def _parses(path: str) -> bool:
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext.parser import parse
 
     try:
         parse(path)

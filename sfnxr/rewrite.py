@@ -61,7 +61,6 @@ def rewrite_state(
     jsonata = query_language == "JSONata"
     args_key = "Arguments" if jsonata else "Parameters"
     meta: dict[str, Any] = {"v": PROTOCOL_VERSION, "resource": state["Resource"]}
-    removed = False
 
     payload: dict[str, Any] = {META: meta}
     if jsonata or not call.region_is_path:
@@ -77,7 +76,6 @@ def rewrite_state(
         payload[role_key] = role_value
     if "Credentials" in state:
         meta["credentials"] = True
-        removed = True
     if args_key in state:
         payload["parameters"] = state[args_key]
     else:
@@ -88,7 +86,6 @@ def rewrite_state(
             payload["parameters.$"] = "$"
     if call.new_comment is not None:
         meta["comment"] = state.get("Comment")
-        removed = removed or not call.new_comment
     if call.iam_actions:
         meta["iam-action"] = list(call.iam_actions)
     if call.iam_resources:
@@ -122,8 +119,9 @@ def rewrite_state(
     if lambda_retry and "Retry" not in state:
         out["Retry"] = [dict(LAMBDA_RETRY)]
         meta["retry"] = "added"
+    removed = {key: index for index, key in enumerate(state) if key not in out}
     if removed:
-        meta["keys"] = list(state.keys())
+        meta["at"] = removed  # where restore puts the fields back, so the original order returns
     return out
 
 
@@ -172,7 +170,8 @@ def restore_state(state: Mapping[str, Any]) -> dict[str, Any]:
     meta = payload[META]
     if meta.get("v") != PROTOCOL_VERSION:
         raise UnknownProtocol(
-            f"written by an sfnxr with payload protocol v{meta.get('v')}; this sfnxr reads v{PROTOCOL_VERSION}"
+            f"written by an sfnxr with payload protocol v{meta.get('v')};"
+            f" this sfnxr reads v{PROTOCOL_VERSION}"
         )
 
     values: dict[str, Any] = {}
@@ -200,13 +199,38 @@ def restore_state(state: Mapping[str, Any]) -> dict[str, Any]:
         else:
             values["Credentials"] = {"RoleArn": payload.get("role")}
 
-    order = meta.get("keys")
-    if not isinstance(order, list):
-        order = [key for key in state if key in values]
-    restored = {key: values[key] for key in order if key in values}
-    for key, value in values.items():
-        restored.setdefault(key, value)
-    return restored
+    order = [key for key in state if key in values]
+    positions = meta.get("at", {})
+    for key in sorted(positions, key=positions.__getitem__):
+        if key in values:
+            order.insert(positions[key], key)
+    for key in values:
+        if key not in order:
+            order.append(key)
+    return {key: values[key] for key in order}
+
+
+def recorded_call(state: Mapping[str, Any]) -> CrossRegionCall | None:
+    """The call a rewritten state makes, as recorded in its payload (None if it is not rewritten)."""
+    from sfnxr.annotations import parse_sdk_resource
+
+    found = find_payload(state)
+    if found is None:
+        return None
+    _, payload = found
+    meta = payload[META]
+    sdk = parse_sdk_resource(meta["resource"])
+    if sdk is None:
+        return None
+    role = None if meta.get("credentials") else payload.get("role", payload.get("role.$"))
+    return CrossRegionCall(
+        resource=sdk,
+        region=str(payload.get("region", payload.get("region.$"))),
+        endpoint=payload.get("endpoint"),
+        role=role,
+        iam_actions=tuple(meta.get("iam-action", ())),
+        iam_resources=tuple(meta.get("iam-resources", ())),
+    )
 
 
 def payload_summary(state: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -174,9 +174,7 @@ def _route(ref: StateRef, sdk: SdkResource, request: _RouteRequest) -> tuple[Dec
     problems.extend(_check_region(ref, sdk, request, jsonata))
     problems.extend(_check_service_action(ref, sdk))
     if sdk.pattern == "sync" or sdk.pattern.startswith("sync:"):
-        problems.append(
-            Problem((*ref.keys, "Resource"), ".sync is not available for aws-sdk integrations")
-        )
+        problems.append(Problem((*ref.keys, "Resource"), ".sync is not available for aws-sdk integrations"))
     elif sdk.pattern not in ("", "waitForTaskToken"):
         problems.append(Problem((*ref.keys, "Resource"), f"unknown integration pattern .{sdk.pattern}"))
     if jsonata and "Parameters" in state:
@@ -272,7 +270,9 @@ def _check_service_action(ref: StateRef, sdk: SdkResource) -> list[Problem]:
         return [Problem(keys, f"unknown action {sdk.action!r} for aws-sdk service {sdk.service!r}{hint}")]
     reason = catalog.unsupported_reason(sdk.service, sdk.action)
     if reason:
-        return [Problem(keys, f"aws-sdk:{sdk.service}:{sdk.action} is not supported by Step Functions: {reason}")]
+        return [
+            Problem(keys, f"aws-sdk:{sdk.service}:{sdk.action} is not supported by Step Functions: {reason}")
+        ]
     return []
 
 

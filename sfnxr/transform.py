@@ -16,6 +16,7 @@ from sfnxr.rewrite import (
     UnknownProtocol,
     is_rewritten,
     payload_summary,
+    recorded_call,
     restore_state,
     rewrite_state,
 )
@@ -66,11 +67,10 @@ class Result:
     routed: list[RoutedTask] = field(default_factory=list)
 
 
-def transform_definition(
-    definition: Mapping[str, Any], options: TransformOptions, base: Keys = ()
-) -> Result:
-    """Reroute every annotated or rule-matched aws-sdk Task; states sfnxr rewrote before are redone
-    from their original, so a second transform with the same settings changes nothing."""
+def transform_definition(definition: Mapping[str, Any], options: TransformOptions, base: Keys = ()) -> Result:
+    """Reroute every annotated or rule-matched aws-sdk Task. States sfnxr rewrote before are redone
+    from their original (so a new proxy ARN or rule applies), and a second transform with the same
+    settings changes nothing."""
     result = Result()
     for ref in iter_states(definition, base):
         original: Mapping[str, Any] = ref.state
@@ -83,6 +83,11 @@ def transform_definition(
         source_ref = StateRef(ref.keys, ref.name, original, ref.query_language)
         decision, problems = decide(source_ref, options.routes)
         result.problems.extend(problems)
+        if decision is None and not problems and original is not ref.state:
+            # Rewritten before, matched by nothing now (a rule that does not see this file, say):
+            # transform never un-routes a state, `restore` does. Redo it with today's proxy settings.
+            call = recorded_call(ref.state)
+            decision = Reroute(call) if call is not None else None
         new_state: dict[str, Any] | None = None
         if isinstance(decision, Reroute):
             if options.proxy_arn is None:
@@ -106,8 +111,6 @@ def transform_definition(
                 result.routed.append(task)
         elif isinstance(decision, StayNative):
             new_state = decision.state
-        elif original is not ref.state:
-            new_state = dict(original)  # was rewritten, no longer routed: back to native
         if new_state is not None and new_state != ref.state:
             result.changes.append((ref.keys, new_state))
     return result

@@ -9,18 +9,28 @@ def test_parses_sdk_resources() -> None:
     plain = parse_sdk_resource("arn:aws:states:::aws-sdk:s3:getObject")
     assert plain is not None
     assert (plain.partition, plain.region, plain.service, plain.action, plain.pattern) == (
-        "aws", "", "s3", "getObject", ""
+        "aws",
+        "",
+        "s3",
+        "getObject",
+        "",
     )
     regional = parse_sdk_resource("arn:aws-cn:states:cn-north-1::aws-sdk:sqs:sendMessage.waitForTaskToken")
     assert regional is not None
-    assert (regional.partition, regional.region, regional.pattern) == ("aws-cn", "cn-north-1", "waitForTaskToken")
+    assert (regional.partition, regional.region, regional.pattern) == (
+        "aws-cn",
+        "cn-north-1",
+        "waitForTaskToken",
+    )
     assert regional.without_region() == "arn:aws-cn:states:::aws-sdk:sqs:sendMessage.waitForTaskToken"
     assert parse_sdk_resource("arn:aws:states:::lambda:invoke") is None
     assert parse_sdk_resource(None) is None
 
 
 def test_directive_keeps_the_text_before_it() -> None:
-    directive = parse_directive("Load the card. @sfnxr region=us-west-2 role=arn:aws:iam::123456789012:role/r")
+    directive = parse_directive(
+        "Load the card. @sfnxr region=us-west-2 role=arn:aws:iam::123456789012:role/r"
+    )
     assert directive is not None
     assert directive.options == {"region": "us-west-2", "role": "arn:aws:iam::123456789012:role/r"}
     assert directive.remaining_comment == "Load the card."
@@ -51,5 +61,7 @@ def test_no_directive_in_plain_text_or_email() -> None:
     ],
 )
 def test_malformed_directives(comment: str, message: str) -> None:
-    with pytest.raises(AnnotationError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+    with pytest.raises(
+        AnnotationError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")
+    ):
         parse_directive(comment)

@@ -21,7 +21,12 @@ NESTED = {
                                 "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                                 "StartAt": "Copy",
                                 "States": {
-                                    "Copy": {"Type": "Task", "QueryLanguage": "JSONPath", "Resource": "x", "End": True}
+                                    "Copy": {
+                                        "Type": "Task",
+                                        "QueryLanguage": "JSONPath",
+                                        "Resource": "x",
+                                        "End": True,
+                                    }
                                 },
                             },
                             "End": True,
@@ -53,7 +58,9 @@ def test_walks_every_state_with_its_path_and_query_language() -> None:
 
 
 def test_base_keys_are_prepended() -> None:
-    refs = list(iter_states({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, ("Resources", "M")))
+    refs = list(
+        iter_states({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, ("Resources", "M"))
+    )
     assert refs[0].keys == ("Resources", "M", "States", "A")
 
 
@@ -65,10 +72,16 @@ def test_base_keys_are_prepended() -> None:
         ({"StartAt": "A"}, "no 'States' object"),
         ({"StartAt": "A", "States": {"A": {"End": True}}}, "state 'A' must be an object with a Type"),
         (
-            {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [{"States": {}}], "End": True}}},
+            {
+                "StartAt": "P",
+                "States": {"P": {"Type": "Parallel", "Branches": [{"States": {}}], "End": True}},
+            },
             "at States.P.Branches[0]: it has no 'StartAt'",
         ),
-        ({"StartAt": "A", "States": {}, "QueryLanguage": "XPath"}, "QueryLanguage must be JSONPath or JSONata"),
+        (
+            {"StartAt": "A", "States": {}, "QueryLanguage": "XPath"},
+            "QueryLanguage must be JSONPath or JSONata",
+        ),
     ],
 )
 def test_rejects_what_is_not_a_state_machine(data: object, message: str) -> None:

@@ -51,7 +51,16 @@ def test_jsonpath_request_response() -> None:
         "Next": "X",
         "Retry": [LAMBDA_RETRY],
     }
-    assert list(new) == ["Type", "Comment", "Resource", "Parameters", "ResultSelector", "ResultPath", "Next", "Retry"]
+    assert list(new) == [
+        "Type",
+        "Comment",
+        "Resource",
+        "Parameters",
+        "ResultSelector",
+        "ResultPath",
+        "Next",
+        "Retry",
+    ]
     assert is_rewritten(new)
     restored = restore_state(new)
     assert restored == state and list(restored) == list(state)
@@ -65,7 +74,9 @@ def test_no_parameters_dynamic_region_and_credentials() -> None:
         "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
         "End": True,
     }
-    new = rewrite_state(state, call(state["Resource"], "$.target"), proxy_arn=PROXY, query_language="JSONPath")
+    new = rewrite_state(
+        state, call(state["Resource"], "$.target"), proxy_arn=PROXY, query_language="JSONPath"
+    )
     payload = new["Parameters"]
     assert payload["region.$"] == "$.target"
     assert payload["role.$"] == "$.role"
