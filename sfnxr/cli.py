@@ -1,6 +1,6 @@
 """The `sfnxr` command line: a thin layer that parses options, runs the engine, writes, and reports.
 
-Exit codes: 0 done; 1 `--check` found outputs that would change; 2 bad input or usage; 3 internal error.
+Exit codes: 0 done; 1 outputs are (or would be) out of date; 2 bad input or usage; 3 internal error.
 """
 
 from __future__ import annotations
@@ -8,17 +8,19 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from sfnxr import __version__
 
 if TYPE_CHECKING:
+    from sfnxr.config import Config
     from sfnxr.engine import FileOutcome, Pipeline
-    from sfnxr.transform import TransformOptions
+    from sfnxr.report import Format, Report
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -42,6 +44,10 @@ def _guard(command: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as error:
+            from sfnxr.settings import ConfigError, SettingsError
+
+            if isinstance(error, ConfigError | SettingsError):
+                raise UserError(str(error)) from error
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             click.echo(
@@ -56,7 +62,8 @@ def _guard(command: F) -> F:
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Exit codes: 0 done, 1 --check found changes, 2 bad input or usage, 3 internal error.",
+    epilog="Exit codes: 0 done, 1 outputs out of date (--check, check), 2 bad input or usage, "
+    "3 internal error.",
 )
 @click.version_option(__version__, "--version", prog_name="sfnxr")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
@@ -74,9 +81,30 @@ def main(debug: bool) -> None:
     """
 
 
-def _output_options(command: F) -> F:
+_paths = click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+_config = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Configuration file (default: .sfnxr.toml, or pyproject.toml with [tool.sfnxr], searched upwards).",
+)
+_format = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="How to report: lines, GitHub Actions annotations, or one JSON object on stdout.",
+)
+_home_region = click.option(
+    "--home-region",
+    metavar="REGION",
+    help="The state machine's own region: tasks annotated with it stay native (the annotation is removed).",
+)
+
+
+def _destination_options(command: F) -> F:
     options = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True)),
         click.option("-o", "--output", metavar="FILE", help="Write the result here (one input only)."),
         click.option(
             "--out-dir",
@@ -95,26 +123,33 @@ def _output_options(command: F) -> F:
     return command
 
 
+_transform_settings = [
+    click.option(
+        "--proxy-arn",
+        metavar="ARN",
+        help="The proxy's Lambda ARN (an alias ARN is best), or a ${Placeholder} for "
+        "DefinitionSubstitutions. Default: proxy-arn from the configuration.",
+    ),
+    _home_region,
+    click.option("--no-lambda-retry", is_flag=True, help="Do not add the Retry for transient Lambda errors."),
+    _config,
+]
+
+
+def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @main.command()
-@_output_options
-@click.option(
-    "--proxy-arn",
-    metavar="ARN",
-    help="The proxy's Lambda ARN (an alias ARN is best), or a ${Placeholder} for DefinitionSubstitutions. "
-    "Default: proxy-arn from the configuration.",
-)
-@click.option(
-    "--home-region",
-    metavar="REGION",
-    help="The state machine's own region: tasks annotated with it stay native (the annotation is removed).",
-)
-@click.option("--no-lambda-retry", is_flag=True, help="Do not add the Retry for transient Lambda errors.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="Configuration file (default: .sfnxr.toml or pyproject.toml [tool.sfnxr], searched upwards).",
-)
+@_paths
+@_destination_options
+@_with(_transform_settings)
+@_format
 @_guard
 def transform(
     paths: tuple[str, ...],
@@ -127,28 +162,35 @@ def transform(
     home_region: str | None,
     no_lambda_retry: bool,
     config_path: str | None,
+    output_format: Format,
 ) -> None:
     """Rewrite annotated aws-sdk Task states to call the cross-region proxy.
 
     Everything else in the definition stays as it was; transforming a transformed file changes nothing.
+    With no PATH, every input of the configuration's [outputs] table is transformed into its output.
 
     \b
     Examples:
       sfnxr transform --proxy-arn arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live \\
           -o build/ingest.asl.json statemachines/ingest.asl.json
       sfnxr transform --proxy-arn '${SfnxrProxyArn}' --out-dir build statemachines/*.asl.yaml
-      sfnxr transform --check --in-place statemachines/*.asl.json     # CI: are the files up to date?
+      sfnxr transform                   # every configured input -> its configured output
+      sfnxr transform --check           # CI: exit 1 if any configured output is out of date
     """
     from sfnxr.engine import transform_pipeline
+    from sfnxr.settings import load_settings
 
-    options = _transform_options(config_path, proxy_arn, home_region, no_lambda_retry)
-    _run(
-        paths, output, out_dir, in_place, check, show_diff, lambda source: transform_pipeline(options(source))
-    )
+    settings = load_settings(config_path, proxy_arn, home_region, no_lambda_retry)
+    sources = _inputs(paths, settings.config)
+    destinations = _destinations(sources, output, out_dir, in_place, check or show_diff, settings.config)
+    _run("transform", sources, destinations, check, show_diff, output_format,
+         lambda source: transform_pipeline(settings.options_for(source)))  # fmt: skip
 
 
 @main.command()
-@_output_options
+@_paths
+@_destination_options
+@_format
 @_guard
 def restore(
     paths: tuple[str, ...],
@@ -157,19 +199,101 @@ def restore(
     in_place: bool,
     check: bool,
     show_diff: bool,
+    output_format: Format,
 ) -> None:
     """Undo `sfnxr transform`: give every rerouted state back its original form."""
     from sfnxr.engine import restore_pipeline
 
-    _run(paths, output, out_dir, in_place, check, show_diff, lambda source: restore_pipeline())
+    if not paths:
+        raise click.UsageError("restore needs at least one PATH")
+    destinations = _destinations(paths, output, out_dir, in_place, check or show_diff, None)
+    _run("restore", paths, destinations, check, show_diff, output_format, lambda source: restore_pipeline())
+
+
+@main.command()
+@_paths
+@_with(_transform_settings)
+@_format
+@click.option(
+    "--no-cache", is_flag=True, help="Check every file again, even those unchanged since a clean check."
+)
+@_guard
+def check(
+    paths: tuple[str, ...],
+    proxy_arn: str | None,
+    home_region: str | None,
+    no_lambda_retry: bool,
+    config_path: str | None,
+    output_format: Format,
+    no_cache: bool,
+) -> None:
+    """Validate annotations and check that configured outputs are up to date; writes nothing.
+
+    Every check `transform` makes, without writing. A PATH with a configured output (the
+    configuration's [outputs] table) is also compared with that output. With no PATH, every
+    configured input is checked. Clean results are remembered (see --no-cache), so a repository
+    that has not changed is checked again in a blink.
+
+    Exit codes: 0 all good, 1 an output is out of date or missing, 2 an error in a definition.
+    """
+    from sfnxr.cache import CheckCache, read_bytes
+    from sfnxr.settings import load_settings
+
+    settings = load_settings(config_path, proxy_arn, home_region, no_lambda_retry)
+    sources = _inputs(paths, settings.config)
+    targets = {source: settings.config.output_for(source) for source in sources}
+    cache = None if no_cache else CheckCache(settings.fingerprint())
+    fingerprints: dict[str, str] = {}
+    pending: dict[str, str | None] = {}
+    for source, target in targets.items():
+        source_bytes = read_bytes(source)
+        if cache is not None and source_bytes is not None:
+            fingerprint = cache.fingerprint(str(Path(source).resolve()), source_bytes, read_bytes(target))
+            if fingerprint in cache:
+                continue
+            fingerprints[source] = fingerprint
+        pending[source] = target
+    if not pending:
+        if output_format == "json":
+            _emit_json_ok("check", len(sources))
+        return
+
+    from sfnxr.engine import run_all, transform_pipeline
+    from sfnxr.report import Report
+
+    def pipeline_for(source: str) -> Pipeline:
+        options = settings.options_for(source)
+        if targets[source] is None and options.proxy_arn is None:
+            # Only validating (nothing to compare with): any proxy reference will do.
+            options = replace(options, proxy_arn=_EXPLAIN_PROXY)
+        return transform_pipeline(options)
+
+    outcomes = run_all(pending.items(), pipeline_for)
+    stale = [outcome for outcome in outcomes if outcome.target is not None and outcome.changed]
+    if cache is not None:
+        for outcome in outcomes:
+            if not outcome.errors and not outcome.changed and outcome.source in fingerprints:
+                cache.add(fingerprints[outcome.source])
+        cache.save()
+    report = Report("check", outcomes, stale=stale, total=len(sources))
+    _emit(report, output_format)
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    if stale:
+        sys.exit(EXIT_CHANGED)
+
+
+def _emit_json_ok(command: str, files: int) -> None:
+    import json
+
+    report = {"command": command, "ok": True, "files": files, "errors": [], "stale": [], "written": []}
+    click.echo(json.dumps(report, indent=2))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--home-region", metavar="REGION", help="Tasks annotated with this region stay native.")
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, exists=True), help="Configuration file."
-)
+@_home_region
+@_config
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -186,9 +310,15 @@ def explain(
     from sfnxr.asl import path_text
     from sfnxr.engine import explain_pipeline, run_all
     from sfnxr.iam import iam_actions
+    from sfnxr.report import Report
+    from sfnxr.settings import load_settings
 
-    options = _transform_options(config_path, _EXPLAIN_PROXY, home_region, False)
-    outcomes = run_all(((path, None) for path in paths), lambda source: explain_pipeline(options(source)))
+    settings = load_settings(config_path, _EXPLAIN_PROXY, home_region, False)
+    outcomes = run_all(((path, None) for path in paths), lambda s: explain_pipeline(settings.options_for(s)))
+    report = Report("explain", outcomes)
+    if report.errors:
+        _emit(report, "text")
+        sys.exit(EXIT_ERROR)
     rows = [
         {
             "file": outcome.source,
@@ -203,8 +333,6 @@ def explain(
         for outcome in outcomes
         for label, task in outcome.routed
     ]
-    if _report_errors(outcomes):
-        sys.exit(EXIT_ERROR)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
@@ -214,81 +342,28 @@ def explain(
 _EXPLAIN_PROXY = "${SfnxrProxyArn}"  # explain never writes; any valid proxy reference will do
 
 
-def _transform_options(
-    config_path: str | None, proxy_arn: str | None, home_region: str | None, no_lambda_retry: bool
-) -> Callable[[str], TransformOptions]:
-    """Options from the command line over the configuration; rules see each file's path."""
-    from sfnxr.config import ConfigError, find_config, load_config
-    from sfnxr.regions import partition_of_region
-    from sfnxr.routes import RouteOptions
-    from sfnxr.transform import TransformOptions, proxy_arn_problem
-
-    try:
-        config = load_config(Path(config_path) if config_path else find_config(Path.cwd()))
-    except ConfigError as error:
-        raise UserError(str(error)) from error
-    proxy = proxy_arn if proxy_arn is not None else config.proxy_arn
-    if proxy is not None:
-        problem = proxy_arn_problem(proxy)
-        if problem:
-            where = "--proxy-arn" if proxy_arn is not None else f"{config.path}: proxy-arn"
-            raise UserError(f"{where}: {problem}")
-    home = home_region if home_region is not None else config.home_region
-    if home is not None and partition_of_region(home) is None:
-        raise UserError(f"--home-region: unknown region {home!r}")
-    lambda_retry = config.lambda_retry and not no_lambda_retry
-
-    def for_source(source: str) -> TransformOptions:
-        routes = RouteOptions(home_region=home, rules=config.rules, relative_file=config.relative(source))
-        return TransformOptions(proxy_arn=proxy, lambda_retry=lambda_retry, routes=routes)
-
-    return for_source
+def _inputs(paths: Sequence[str], config: Config) -> list[str]:
+    if paths:
+        return list(paths)
+    if config.path is None:
+        raise click.UsageError(
+            "no PATH given, and no configuration (.sfnxr.toml or [tool.sfnxr]) to take inputs from"
+        )
+    inputs = config.configured_inputs()
+    if not config.outputs:
+        raise click.UsageError(f"no PATH given, and {config.path} has no outputs table")
+    if not inputs:
+        raise click.UsageError(f"no PATH given, and no file matches the outputs globs of {config.path}")
+    return inputs
 
 
-def _run(
+def _destinations(
     paths: Sequence[str],
     output: str | None,
     out_dir: str | None,
     in_place: bool,
-    check: bool,
-    show_diff: bool,
-    pipeline_for: Callable[[str], Pipeline],
-) -> None:
-    from sfnxr.engine import STDIO, run_all
-
-    pairs = list(zip(paths, _targets(paths, output, out_dir, in_place, check or show_diff), strict=True))
-    outcomes = run_all(pairs, pipeline_for)
-    if _report_errors(outcomes):
-        sys.exit(EXIT_ERROR)
-    changed = [outcome for outcome in outcomes if outcome.changed]
-    if show_diff:
-        for outcome in changed:
-            _print_diff(outcome)
-    if check:
-        for outcome in changed:
-            click.echo(f"would change: {outcome.target}", err=True)
-        if changed:
-            click.echo(f"sfnxr: {len(changed)} of {len(outcomes)} output(s) would change", err=True)
-            sys.exit(EXIT_CHANGED)
-        return
-    if show_diff:
-        return
-    from sfnxr.documents import write_atomic
-
-    for outcome in outcomes:
-        assert outcome.target is not None and outcome.new_text is not None
-        if outcome.target == STDIO:
-            click.echo(outcome.new_text, nl=False)
-        elif outcome.changed:
-            try:
-                Path(outcome.target).parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(outcome.target, outcome.new_text)
-            except OSError as error:
-                raise UserError(f"{outcome.target}: cannot write: {error.strerror or error}") from error
-
-
-def _targets(
-    paths: Sequence[str], output: str | None, out_dir: str | None, in_place: bool, dry: bool
+    dry: bool,
+    config: Config | None,
 ) -> list[str]:
     from sfnxr.engine import STDIO, mirrored_target
 
@@ -308,21 +383,70 @@ def _targets(
         if STDIO in paths:
             raise click.UsageError("--in-place cannot rewrite standard input")
         return list(paths)
+    configured = [config.output_for(path) if config is not None else None for path in paths]
+    if all(target is not None for target in configured):
+        return [target for target in configured if target is not None]
     if dry:  # --check / --diff without a destination compare each input with its own result
-        return [STDIO if path == STDIO else path for path in paths]
+        return list(paths)
     if len(paths) != 1:
-        raise click.UsageError("several inputs need --out-dir or --in-place (standard output takes one)")
+        missing = next(path for path, target in zip(paths, configured, strict=True) if target is None)
+        raise click.UsageError(
+            f"{missing} has no configured output: with several inputs, use --out-dir or --in-place"
+        )
     return [STDIO]
 
 
-def _report_errors(outcomes: Sequence[FileOutcome]) -> bool:
-    errors = [message for outcome in outcomes for message in outcome.errors]
-    for message in errors:
-        click.echo(str(message), err=True)
-    if errors:
-        files = sum(1 for outcome in outcomes if outcome.errors)
-        click.echo(f"sfnxr: {len(errors)} error(s) in {files} file(s); nothing was written", err=True)
-    return bool(errors)
+def _run(
+    command: str,
+    sources: Sequence[str],
+    destinations: Sequence[str],
+    check: bool,
+    show_diff: bool,
+    output_format: Format,
+    pipeline_for: Callable[[str], Pipeline],
+) -> None:
+    from sfnxr.engine import STDIO, run_all
+    from sfnxr.report import Report
+
+    outcomes = run_all(zip(sources, destinations, strict=True), pipeline_for)
+    changed = [outcome for outcome in outcomes if outcome.changed]
+    if any(outcome.errors for outcome in outcomes):
+        _emit(Report(command, outcomes), output_format)
+        sys.exit(EXIT_ERROR)
+    if show_diff:
+        for outcome in changed:
+            _print_diff(outcome)
+    if check or show_diff:
+        _emit(Report(command, outcomes, stale=changed if check else ()), output_format)
+        if check and changed:
+            sys.exit(EXIT_CHANGED)
+        return
+
+    from sfnxr.documents import write_atomic
+
+    written = []
+    for outcome in outcomes:
+        assert outcome.target is not None and outcome.new_text is not None
+        if outcome.target == STDIO:
+            if output_format != "json":
+                click.echo(outcome.new_text, nl=False)
+        elif outcome.changed:
+            try:
+                Path(outcome.target).parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(outcome.target, outcome.new_text)
+            except OSError as error:
+                raise UserError(f"{outcome.target}: cannot write: {error.strerror or error}") from error
+            written.append(outcome.target)
+    if output_format == "json":
+        _emit(Report(command, outcomes, written=written), output_format)
+
+
+def _emit(report: Report, output_format: Format) -> None:
+    out, err = report.render(output_format)
+    if out:
+        click.echo(out, nl=False)
+    if err:
+        click.echo(err, nl=False, err=True)
 
 
 def _print_diff(outcome: FileOutcome) -> None:
@@ -345,7 +469,3 @@ def _print_table(rows: Sequence[dict[str, Any]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     for line in [list(headers), *cells]:
         click.echo("  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip())
-
-
-def fail(message: str) -> NoReturn:
-    raise UserError(message)

@@ -6,8 +6,11 @@ proxy-arn = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
 home-region = "us-east-1"
 lambda-retry = true
 
+[tool.sfnxr.outputs]              # input glob = output path; `sfnxr transform` with no PATH does them all
+"statemachines/*.asl.json" = "build/{stem}.asl.json"
+
 [[tool.sfnxr.rules]]              # route states without editing the definitions
-files = ["statemachines/*.asl.json"]   # optional, fnmatch globs relative to the config file
+files = ["statemachines/*.asl.json"]   # optional, globs relative to the config file
 states = ["Start*"]                    # optional, state-name globs
 resource = ["aws-sdk:bedrockagent:*"]  # optional, aws-sdk:SERVICE:ACTION globs
 region = "us-west-2"                   # required; also endpoint, role, iam-action, iam-resources
@@ -21,6 +24,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -54,9 +58,7 @@ class Rule:
 
     def matches(self, relative_file: str | None, state_name: str, sdk_resource: str) -> bool:
         """`sdk_resource` is "aws-sdk:SERVICE:ACTION"; `relative_file` is posix, relative to the config."""
-        if self.files and (
-            relative_file is None or not any(fnmatchcase(relative_file, g) for g in self.files)
-        ):
+        if self.files and (relative_file is None or not any(glob_match(g, relative_file) for g in self.files)):
             return False
         if self.states and not any(fnmatchcase(state_name, g) for g in self.states):
             return False
@@ -72,6 +74,30 @@ class Config:
     rules: tuple[Rule, ...] = ()
     outputs: dict[str, str] = field(default_factory=dict)
 
+    def output_for(self, file: str) -> str | None:
+        """The configured output path of `file` (absolute), or None when no outputs glob takes it."""
+        relative = self.relative(file)
+        if relative is None or self.path is None:
+            return None
+        for pattern, template in self.outputs.items():
+            if glob_match(pattern, relative):
+                return str(self.path.parent / expand_output(template, relative))
+        return None
+
+    def configured_inputs(self) -> list[str]:
+        """Every file below the configuration's directory that an outputs glob takes, sorted."""
+        if self.path is None or not self.outputs:
+            return []
+        base = self.path.parent
+        found = []
+        for candidate in sorted(base.rglob("*")):
+            if not candidate.is_file() or any(part.startswith(".") for part in candidate.relative_to(base).parts):
+                continue
+            relative = candidate.relative_to(base).as_posix()
+            if any(glob_match(pattern, relative) for pattern in self.outputs):
+                found.append(str(candidate))
+        return found
+
     def relative(self, file: str) -> str | None:
         """`file` relative to the configuration's directory (posix), or None when it lies outside."""
         if self.path is None or file == "-":
@@ -80,6 +106,52 @@ class Config:
             return PurePosixPath(Path(file).resolve().relative_to(self.path.parent.resolve())).as_posix()
         except ValueError:
             return None
+
+
+def glob_match(pattern: str, relative_path: str) -> bool:
+    """Path globs: `*` and `?` stay within one directory, `**/` spans any number of them."""
+    return _glob_regex(pattern).fullmatch(relative_path) is not None
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out.append("(?:[^/]+/)*")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            out.append("[^/]")
+            index += 1
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out))
+
+
+_OUTPUT_FIELDS = ("path", "dir", "name", "stem", "suffix")
+
+
+def expand_output(template: str, relative_path: str) -> str:
+    """`{dir}/{stem}{suffix}` and friends for an input path relative to the configuration."""
+    posix = PurePosixPath(relative_path)
+    name = posix.name
+    suffix = next((s for s in (".asl.json", ".asl.yaml", ".asl.yml") if name.endswith(s)), posix.suffix)
+    fields = {
+        "path": relative_path,
+        "dir": posix.parent.as_posix(),
+        "name": name,
+        "stem": name[: len(name) - len(suffix)] if suffix else name,
+        "suffix": suffix,
+    }
+    return template.format(**fields)
 
 
 def find_config(start: Path) -> Path | None:
@@ -139,6 +211,17 @@ def parse_config(table: Mapping[str, Any], *, path: Path, text: str, prefix: str
         isinstance(k, str) and isinstance(v, str) for k, v in outputs.items()
     ):
         raise fail(f"{prefix}outputs must be a table of input glob = output path strings", "outputs")
+    for pattern, template in outputs.items():
+        try:
+            expanded = expand_output(template, "dir/example.asl.json")
+        except (KeyError, IndexError, ValueError) as error:
+            raise fail(
+                f"{prefix}outputs: {template!r} uses an unknown field {error}; "
+                f"fields: {', '.join('{' + f + '}' for f in _OUTPUT_FIELDS)}",
+                "outputs",
+            ) from error
+        if glob_match(pattern, expanded):
+            raise fail(f"{prefix}outputs: {pattern!r} would also take its own output {template!r}", "outputs")
     raw_rules = table.get("rules", [])
     if not isinstance(raw_rules, list):
         raise fail(f"{prefix}rules must be an array of tables ([[{prefix}rules]])", "rules")
@@ -214,7 +297,10 @@ def _line_of(text: str, key: str | None, occurrence: int = 0) -> int | None:
     if key == "rules":
         pattern = re.compile(r"^[ \t]*\[\[\s*(?:tool\.sfnxr\.)?rules\s*\]\]|^[ \t]*rules\s*=", re.M)
     else:
-        pattern = re.compile(rf"^[ \t]*(?:tool\.sfnxr\.)?[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+        name = re.escape(key)
+        pattern = re.compile(
+            rf"^[ \t]*(?:tool\.sfnxr\.)?[\"']?{name}[\"']?\s*=|^[ \t]*\[\s*(?:tool\.sfnxr\.)?{name}\s*\]", re.M
+        )
     matches = list(pattern.finditer(text))
     if len(matches) <= occurrence:
         return None

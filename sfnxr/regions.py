@@ -9,8 +9,8 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
+
+from sfnxr_proxy.models import botocore_data_dir
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,6 @@ class Partition:
     id: str  # "aws", "aws-cn", "aws-us-gov", ...
     region_regex: re.Pattern[str]
     regions: frozenset[str]
-
-
-def botocore_data_dir() -> Path:
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("botocore is not installed: sfnxr needs its service data")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 @cache

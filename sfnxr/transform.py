@@ -6,7 +6,6 @@ the problems found, and what was routed. No I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,21 +20,6 @@ from sfnxr.rewrite import (
     rewrite_state,
 )
 from sfnxr.routes import Problem, Reroute, RouteOptions, StayNative, decide
-
-_LAMBDA_ARN = re.compile(
-    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]{1,128})?$"
-)
-_PLACEHOLDER = re.compile(r"^\$\{[A-Za-z0-9_.:-]+\}$")
-
-
-def proxy_arn_problem(proxy_arn: str) -> str | None:
-    """None when `proxy_arn` is a Lambda function ARN (with an optional alias/version) or a ${Placeholder}."""
-    if _LAMBDA_ARN.match(proxy_arn) or _PLACEHOLDER.match(proxy_arn):
-        return None
-    return (
-        f"proxy ARN {proxy_arn!r} is neither a Lambda function ARN "
-        "(arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS]) nor a ${Placeholder}"
-    )
 
 
 @dataclass(frozen=True)

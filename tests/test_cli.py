@@ -56,7 +56,7 @@ def test_check_and_diff_write_nothing(tmp_path: Path) -> None:
     before = source.read_text()
     check = sfnxr("transform", "--proxy-arn", PROXY, "--check", "--in-place", str(source))
     assert check.exit_code == 1
-    assert f"would change: {source}" in check.stderr
+    assert f"{source}: would change; run sfnxr transform" in check.stderr
     diff = sfnxr("transform", "--proxy-arn", PROXY, "--diff", "--in-place", str(source))
     assert diff.exit_code == 0
     assert f"+++ b/{source}" in diff.stdout and '+      "Resource": "' + PROXY in diff.stdout
@@ -281,7 +281,7 @@ def test_one_bad_file_means_nothing_is_written(tmp_path: Path) -> None:
     [
         (["-o", "x.json", "a.json", "b.json"], "-o takes one input"),
         (["--in-place", "-o", "x.json", "a.json"], "choose one of -o, --out-dir and --in-place"),
-        (["a.json", "b.json"], "several inputs need --out-dir or --in-place"),
+        (["a.json", "b.json"], "with several inputs, use --out-dir or --in-place"),
         (["--in-place", "-"], "--in-place cannot rewrite standard input"),
         (["--proxy-arn", "not-an-arn", "a.json"], "is neither a Lambda function ARN"),
         (["--home-region", "moon-1", "a.json"], "unknown region 'moon-1'"),
