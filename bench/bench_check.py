@@ -9,12 +9,12 @@ both measured in this run (aim: at most 3x).
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
@@ -22,13 +22,8 @@ SAMPLE = ROOT / "samples" / "bedrock-ingestion.asl.json"
 COUNT = 200
 
 
-def median_run(command: list[str], cwd: Path, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def run_quietly(command: list[str], cwd: Path) -> None:
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -47,11 +42,11 @@ def main() -> None:
         for index in range(COUNT):
             (repo / "src" / f"flow{index:03}.asl.json").write_text(SAMPLE.read_text())
         subprocess.run([python, "-m", "sfnxr", "transform"], cwd=repo, check=True)
-        assert subprocess.run([python, "-m", "sfnxr", "check"], cwd=repo).returncode == 0
+        subprocess.run([python, "-m", "sfnxr", "check"], cwd=repo, check=True)
         files = sorted(str(p.relative_to(repo)) for p in (repo / "src").iterdir())
         loader = "import json,sys\nfor p in sys.argv[1:]:\n    json.load(open(p))\n"
-        floor = median_run([python, "-c", loader, *files], repo, options.repeat)
-        ours = median_run([python, "-m", "sfnxr", "check"], repo, options.repeat)
+        floor = median_seconds(lambda: run_quietly([python, "-c", loader, *files], repo), options.repeat)
+        ours = median_seconds(lambda: run_quietly([python, "-m", "sfnxr", "check"], repo), options.repeat)
     print(
         f"sfnxr check over {COUNT} definitions (none stale): {ours * 1000:.0f} ms;"
         f" a Python process json-loading them: {floor * 1000:.0f} ms; ratio {ours / floor:.2f}x (aim <= 3x)"

@@ -14,27 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
 SAMPLE = ROOT / "samples" / "bedrock-ingestion.asl.json"
-
-
-def median_time(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run(args: list[str]) -> None:
@@ -83,8 +73,10 @@ def main() -> None:
     heavy = sorted(name for name in imported if name.split(".")[0] in ("boto3", "botocore"))
     print(f"modules of boto3/botocore imported by transform: {heavy or 'none'}")
 
-    baseline = median_time(lambda: run([python, "-c", "import json"]), options.repeat)
-    small = median_time(lambda: run([*sfnxr, "transform", "--proxy-arn", PROXY, str(SAMPLE)]), options.repeat)
+    baseline = median_seconds(lambda: run([python, "-c", "import json"]), options.repeat)
+    small = median_seconds(
+        lambda: run([*sfnxr, "transform", "--proxy-arn", PROXY, str(SAMPLE)]), options.repeat
+    )
     print(
         f"(a) CLI on a small sample: {small * 1000:.0f} ms;"
         f" python -c 'import json': {baseline * 1000:.0f} ms;"
@@ -111,8 +103,8 @@ def main() -> None:
             assert not outcome.errors and outcome.new_text, outcome.errors
 
         sfnxr_transform()  # warm the catalog and model caches, as the one-file CLI run above measures cold
-        floor = median_time(json_round_trip, options.repeat)
-        ours = median_time(sfnxr_transform, options.repeat)
+        floor = median_seconds(json_round_trip, options.repeat)
+        ours = median_seconds(sfnxr_transform, options.repeat)
         print(
             f"(b) {size / 1048576:.2f} MiB, 2,000 states, 1,000 annotated: transform {ours * 1000:.0f} ms;"
             f" json.load + json.dump {floor * 1000:.0f} ms; ratio {ours / floor:.2f}x (aim <= 5x)"
@@ -126,10 +118,10 @@ def main() -> None:
         out = Path(scratch) / "out"
         loader = "import json,sys\nfor p in sys.argv[1:]:\n    json.dumps(json.load(open(p)), indent=2)\n"
         env = dict(os.environ)
-        floor_many = median_time(
+        floor_many = median_seconds(
             lambda: subprocess.run([python, "-c", loader, *files], check=True, cwd=scratch, env=env), 5
         )
-        ours_many = median_time(
+        ours_many = median_seconds(
             lambda: subprocess.run(
                 [*sfnxr, "transform", "--proxy-arn", PROXY, "--out-dir", str(out), *files],
                 check=True,

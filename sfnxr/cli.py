@@ -149,6 +149,12 @@ def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
 @_paths
 @_destination_options
 @_with(_transform_settings)
+@click.option(
+    "--add-proxy",
+    is_flag=True,
+    help="Add the proxy (function, role, alias) to each CloudFormation/SAM template, point the rewritten "
+    "tasks at it and let the state machines' roles invoke it; its zip is written beside the template.",
+)
 @_format
 @_guard
 def transform(
@@ -162,6 +168,7 @@ def transform(
     home_region: str | None,
     no_lambda_retry: bool,
     config_path: str | None,
+    add_proxy: bool,
     output_format: Format,
 ) -> None:
     """Rewrite annotated aws-sdk Task states to call the cross-region proxy.
@@ -180,11 +187,23 @@ def transform(
     from sfnxr.engine import transform_pipeline
     from sfnxr.settings import load_settings
 
+    wiring = None
+    if add_proxy:
+        if proxy_arn is not None:
+            raise click.UsageError("--add-proxy names the proxy it adds: leave out --proxy-arn")
+        from sfnxr.containers.wiring import PROXY_PLACEHOLDER, Wiring
+
+        wiring, proxy_arn = Wiring(), PROXY_PLACEHOLDER
     settings = load_settings(config_path, proxy_arn, home_region, no_lambda_retry)
     sources = _inputs(paths, settings.config)
     destinations = _destinations(sources, output, out_dir, in_place, check or show_diff, settings.config)
     _run("transform", sources, destinations, check, show_diff, output_format,
-         lambda source: transform_pipeline(settings.options_for(source)))  # fmt: skip
+         lambda source: transform_pipeline(settings.options_for(source), wiring))  # fmt: skip
+    if wiring is not None:
+        if not (check or show_diff):
+            wiring.write_artifacts()
+        for note in wiring.notes:
+            click.echo(f"sfnxr: note: {note}", err=True)
 
 
 @main.command()
@@ -258,21 +277,25 @@ def check(
             _emit_json_ok("check", len(sources))
         return
 
-    from sfnxr.engine import run_all, transform_pipeline
+    from sfnxr.engine import flatten, run_groups, transform_pipeline
     from sfnxr.report import Report
 
     def pipeline_for(source: str) -> Pipeline:
         options = settings.options_for(source)
-        if targets[source] is None and options.proxy_arn is None:
+        if targets.get(source) is None and options.proxy_arn is None:  # .get: linked definitions too
             # Only validating (nothing to compare with): any proxy reference will do.
             options = replace(options, proxy_arn=_EXPLAIN_PROXY)
         return transform_pipeline(options)
 
-    outcomes = run_all(pending.items(), pipeline_for)
+    groups = run_groups(pending.items(), pipeline_for)
+    outcomes = flatten(groups)
     stale = [outcome for outcome in outcomes if outcome.target is not None and outcome.changed]
     if cache is not None:
-        for outcome in outcomes:
-            if not outcome.errors and not outcome.changed and outcome.source in fingerprints:
+        for group in groups:
+            outcome = group[0]
+            # A file linking to definition files is checked every time (its fingerprint does not cover them).
+            clean = not outcome.errors and not outcome.changed
+            if len(group) == 1 and clean and outcome.source in fingerprints:
                 cache.add(fingerprints[outcome.source])
         cache.save()
     report = Report("check", outcomes, stale=stale, total=len(sources))
@@ -461,11 +484,21 @@ def _print_table(rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         click.echo("no task goes through the proxy", err=True)
         return
-    columns = ("file", "state", "call", "region", "iam_actions")
-    headers = ("FILE", "STATE", "CALL", "REGION", "IAM ACTION")
+    columns: tuple[str, ...] = ("file", "state", "call", "region", "iam_actions")
+    headers: tuple[str, ...] = ("FILE", "STATE", "CALL", "REGION", "IAM ACTION")
+    if any(row["state_machine"] for row in rows):  # templates: each state machine by its logical id
+        columns = ("file", "state_machine", *columns[1:])
+        headers = ("FILE", "STATE MACHINE", *headers[1:])
     cells = [
-        [", ".join(row[c]) if isinstance(row[c], list) else str(row[c]) for c in columns] for row in rows
+        [", ".join(row[c]) if isinstance(row[c], list) else str(row[c] or "-") for c in columns]
+        for row in rows
     ]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     for line in [list(headers), *cells]:
         click.echo("  ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)).rstrip())
+
+
+from sfnxr.cli_deploy import deploy_proxy, policy  # noqa: E402  (registered last: no import cycle)
+
+main.add_command(deploy_proxy)
+main.add_command(policy)

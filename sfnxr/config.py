@@ -58,7 +58,7 @@ class Rule:
 
     def matches(self, relative_file: str | None, state_name: str, sdk_resource: str) -> bool:
         """`sdk_resource` is "aws-sdk:SERVICE:ACTION"; `relative_file` is posix, relative to the config."""
-        if self.files and (relative_file is None or not any(glob_match(g, relative_file) for g in self.files)):
+        if self.files and not any(glob_match(g, relative_file or "\0") for g in self.files):
             return False
         if self.states and not any(fnmatchcase(state_name, g) for g in self.states):
             return False
@@ -91,9 +91,10 @@ class Config:
         base = self.path.parent
         found = []
         for candidate in sorted(base.rglob("*")):
-            if not candidate.is_file() or any(part.startswith(".") for part in candidate.relative_to(base).parts):
+            relative_parts = candidate.relative_to(base).parts
+            if not candidate.is_file() or any(part.startswith(".") for part in relative_parts):
                 continue
-            relative = candidate.relative_to(base).as_posix()
+            relative = "/".join(relative_parts)
             if any(glob_match(pattern, relative) for pattern in self.outputs):
                 found.append(str(candidate))
         return found
@@ -299,7 +300,9 @@ def _line_of(text: str, key: str | None, occurrence: int = 0) -> int | None:
     else:
         name = re.escape(key)
         pattern = re.compile(
-            rf"^[ \t]*(?:tool\.sfnxr\.)?[\"']?{name}[\"']?\s*=|^[ \t]*\[\s*(?:tool\.sfnxr\.)?{name}\s*\]", re.M
+            rf"^[ \t]*(?:tool\.sfnxr\.)?[\"']?{name}[\"']?\s*="
+            rf"|^[ \t]*\[\s*(?:tool\.sfnxr\.)?{name}\s*\]",
+            re.M,
         )
     matches = list(pattern.finditer(text))
     if len(matches) <= occurrence:

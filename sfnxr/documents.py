@@ -1,19 +1,23 @@
-"""Reading and writing definitions: JSON or YAML text to plain data and back, untouched parts unchanged.
+"""Reading and writing definitions: JSON or YAML text to data and back, untouched parts unchanged.
 
-`parse_document` turns bytes into a `Document` (format, text, data) and `Document.render` writes the text
-back with some values replaced. Both formats are rendered by splicing: only the text of each replaced
-value changes, every other byte stays as it was (comments, blank lines, odd indentation, quoting).
+`parse_document` turns bytes into a `Document` (format, text, data); `Document.render` gives the text
+with some values replaced. Both formats render by splicing: only the text of what changed is
+rewritten, every other byte stays as it was (comments, blank lines, odd indentation, quoting).
 
-- JSON: `json.loads` parses; `jsonspans` finds where values sit, lazily, only for the values that are
-  replaced or asked about. A new value is written in the file's style (indent unit, separators,
-  escaping, line endings), and any part of it that equals the old value keeps its old text.
-- YAML: ruamel.yaml's round-trip mode (imported only for YAML input). The replaced value is dumped
-  by ruamel with the file's indentation, reusing the old nodes where the new value equals them, so
-  comments and quoting inside survive, and is spliced in. The result is parsed again and checked;
-  where a splice cannot be done safely (flow collections, aliases, merge keys) the whole document
-  is dumped by ruamel instead.
+- JSON: `json.loads` parses; `jsonspans` finds where values sit, lazily, only for the values that
+  are replaced or asked about. A new value is written in the file's style (indent unit, spacing,
+  escaping, line endings, one line where the old value was on one line), and every part of it equal
+  to a part of the old value keeps that part's text.
+- YAML: ruamel.yaml's round-trip mode, imported only for YAML input. A changed mapping keeps the
+  text of its unchanged entries, gets new entries inserted and removed ones deleted, and is edited
+  the same way down to the values that really changed; those are dumped by ruamel with the file's
+  indentation, reusing the old nodes where the new value equals them (so their comments and quoting
+  survive). The result is parsed again and compared with what was asked for; where that fails, or a
+  splice cannot be done safely (a document in flow style, a change to an anchored value), the whole
+  document is dumped by ruamel instead.
 
-File I/O is in `read_document` and `write_atomic`; everything else is pure.
+Render compares new values with the data as the text holds it, not with `Document.data`, which its
+user may have changed in place. File I/O is in `read_document` and `write_atomic`; all else is pure.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import stat
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -50,6 +54,9 @@ __all__ = [
 
 Format = Literal["json", "yaml"]
 
+# A value that was written on one line stays on one line while it fits in this many columns
+# (in a minified file, always).
+COMPACT_WIDTH = 100
 MAX_BYTES = 10 * 1024 * 1024
 # A YAML document whose aliases would expand to more nodes than this (beyond its own) is refused.
 ALIAS_EXPANSION_LIMIT = 100_000
@@ -238,9 +245,9 @@ def _parse_json(source: str, body: str) -> Any:
     return data
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any, array: str = "an array") -> str:
     if isinstance(value, list):
-        return "an array"
+        return array
     if isinstance(value, str):
         return "a string"
     if isinstance(value, bool):
@@ -273,14 +280,29 @@ _NON_ASCII_ESCAPE = re.compile(r"\\u(?:00[89a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]|[1-9
 _STYLE_SAMPLE = 64 * 1024
 
 
+class _Spacing(NamedTuple):
+    key_sep: str  # ": " or ":" or " : "
+    item_sep: str  # between items written on one line: ", " or ","
+    pad: str  # inside brackets written on one line: "" or " "
+
+
+def _find_spacing(text: str, first: bool = False) -> tuple[str | None, str | None, str | None]:
+    """The commonest (or, with `first`, the first) key separator, item separator and bracket padding
+    in `text`, whose strings are emptied; None for those it has no example of."""
+    pick = (lambda found: found[0] if found else None) if first else _most_common
+    return (
+        pick([f"{a}:{b}" for a, b in _KEY_SEP.findall(text)]),
+        pick([f",{s}" for s in _ITEM_SEP.findall(text)]),
+        pick([s for _, s in _PAD.findall(text)]),
+    )
+
+
 @dataclass(frozen=True)
 class _JsonStyle:
     unit: str  # one level of indentation: "  ", "    ", "\t"...
     newline: str
     ensure_ascii: bool
-    key_sep: str  # ": " or ":" or " : "
-    item_sep: str  # between items written on one line: ", " or ","
-    pad: str  # inside brackets written on one line: "" or " "
+    spacing: _Spacing
 
     @staticmethod
     def detect(body: str) -> _JsonStyle:
@@ -292,21 +314,19 @@ class _JsonStyle:
                 if sum(units.values()) >= 50:
                     break
         first_newline = body.find("\n")
-        sample = jsonspans.without_strings(body[:_STYLE_SAMPLE])
-        has_non_ascii = not body.isascii()
+        key_sep, item_sep, pad = _find_spacing(jsonspans.without_strings(body[:_STYLE_SAMPLE]))
         return _JsonStyle(
             unit=units.most_common(1)[0][0] if units else "  ",
             newline="\r\n" if first_newline > 0 and body[first_newline - 1] == "\r" else "\n",
-            ensure_ascii=not has_non_ascii and bool(_NON_ASCII_ESCAPE.search(body)),
-            key_sep=_most_common((f"{a}:{b}" for a, b in _KEY_SEP.findall(sample)), ": "),
-            item_sep=_most_common((f",{s}" for s in _ITEM_SEP.findall(sample)), ", "),
-            pad=_most_common((s for _, s in _PAD.findall(sample)), ""),
+            ensure_ascii=body.isascii() and bool(_NON_ASCII_ESCAPE.search(body)),
+            # json.dumps's spacing where the file shows none.
+            spacing=_Spacing(key_sep or ": ", item_sep or ", ", pad or ""),
         )
 
 
-def _most_common(values: Iterable[str], default: str) -> str:
+def _most_common(values: Iterable[str]) -> str | None:
     counts = Counter(values)
-    return counts.most_common(1)[0][0] if counts else default
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _line_indent(text: str, pos: int) -> str:
@@ -348,22 +368,25 @@ class _JsonWriter:
         self.body = state.body
         self.index = state.index
         self.style = state.style
-        # The old containers of the value being replaced, by type and length: their paths and data.
-        self._containers: dict[tuple[type, int], list[tuple[Keys, Any]]] | None = None
+        # The old objects inside the value being replaced, by length: their paths and data.
+        self._objects: dict[int, list[tuple[Keys, Any]]] | None = None
         self._old: _Old | None = None
 
     def replace(self, member: Member, value: Any) -> str | None:
         """The text for `value` in place of `member`'s value; None when the value is unchanged."""
-        old = _Old(member, json.loads(self.body[member.value_start : member.value_end]))
+        text = self.body[member.value_start : member.value_end]
+        old = _Old(member, json.loads(text))
         if _same(value, old.data):
             return None
-        self._old, self._containers = old, None
-        base = _line_indent(self.body, member.value_start)
-        compact = "\n" not in self.body[member.value_start : member.value_end]
-        return self.write(value, old, base, compact)
+        self._old, self._objects = old, None
+        compact = None if "\n" in text else self._spacing(text)
+        return self.write(value, old, _line_indent(self.body, member.value_start), compact)
 
-    def write(self, value: Any, old: _Old | None, base: str, compact: bool) -> str:
-        """`value` for the place of `old` (None: a new place), on a line indented `base`."""
+    def write(self, value: Any, old: _Old | None, base: str, compact: _Spacing | None) -> str:
+        """`value` for the place of `old` (None: a new place), on a line indented `base`.
+
+        `compact`: write on one line, spaced so (None: one member per line).
+        """
         if not isinstance(value, (dict, list, tuple)):
             if not isinstance(value, Mapping):
                 if old is not None and _same(value, old.data):
@@ -372,8 +395,10 @@ class _JsonWriter:
             value = dict(value)
         if not value:
             return "{}" if isinstance(value, dict) else "[]"
-        if old is None:
-            old = self._moved(value)
+        if isinstance(value, dict) and (old is None or not _same(value, old.data)):
+            # A value that was elsewhere before (restore lifts `parameters` back into `Parameters`)
+            # keeps the text it had there.
+            old = self._moved(value) or old
         inner, close = base + self.style.unit, base
         if old is not None:
             reused = self._reuse(old, base) if _same(value, old.data) else None
@@ -382,18 +407,33 @@ class _JsonWriter:
             if isinstance(old.data, (dict, list)) and old.data:
                 start, end = old.member.value_start, old.member.value_end
                 if self.body.find("\n", start, end) < 0:
-                    compact = True
+                    compact = self._spacing(self.body[start:end])
                 elif _line_indent(self.body, start) == base:
                     inner, close = self._old_indents(old.member, inner, close)
         olds = self._children(old, value) if old is not None else {}
+        if compact is not None:
+            one_line = self._members(value, olds, old, inner, close, compact)
+            if len(base) + len(one_line) <= COMPACT_WIDTH or "\n" not in self.body:
+                return one_line
+            compact = None  # it grew too long for one line (in a file that is not minified)
+        return self._members(value, olds, old, inner, close, compact)
+
+    def _members(
+        self,
+        value: dict[str, Any] | list[Any] | tuple[Any, ...],
+        olds: dict[str | int, _Old],
+        old: _Old | None,
+        inner: str,
+        close: str,
+        compact: _Spacing | None,
+    ) -> str:
         if isinstance(value, dict):
+            key_sep = (compact or self.style.spacing).key_sep
             parts = []
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise TypeError(f"JSON object keys must be strings, not {key!r}")
-                parts.append(
-                    self._string(key) + self.style.key_sep + self._item(item, olds.get(key), inner, compact)
-                )
+                parts.append(self._string(key) + key_sep + self._item(item, olds.get(key), inner, compact))
             return self._container("{", parts, "}", inner, close, compact)
         places = _match_items(value, old.data if old is not None and olds else [])
         parts = [
@@ -402,7 +442,7 @@ class _JsonWriter:
         ]
         return self._container("[", parts, "]", inner, close, compact)
 
-    def _item(self, value: Any, old: _Old | None, base: str, compact: bool) -> str:
+    def _item(self, value: Any, old: _Old | None, base: str, compact: _Spacing | None) -> str:
         """`write`, with its two commonest cases inlined: an unchanged value, and a new scalar."""
         if old is not None and _same(value, old.data):
             reused = self._reuse(old, base)
@@ -450,19 +490,21 @@ class _JsonWriter:
         table = self.index.children(old.member.value_start)
         return {key: _Old(member, data[key]) for key, member in table.items()}
 
-    def _moved(self, value: Any) -> _Old | None:
-        """An old container equal to `value` elsewhere in the value being replaced (moved, not changed)."""
+    def _moved(self, value: dict[str, Any]) -> _Old | None:
+        """An old object equal to `value` elsewhere in the value being replaced (moved, not changed):
+        the Parameters that a rewrite nests one level deeper, for instance."""
         assert self._old is not None
-        if self._containers is None:
-            self._containers = {}
+        if self._objects is None:
+            self._objects = {}
             stack: list[tuple[Keys, Any]] = [((), self._old.data)]
             while stack:
                 path, data = stack.pop()
-                if isinstance(data, (dict, list)) and data:
-                    self._containers.setdefault((type(data), len(data)), []).append((path, data))
+                if isinstance(data, dict) and data:
+                    self._objects.setdefault(len(data), []).append((path, data))
+                if isinstance(data, (dict, list)):
                     items = data.items() if isinstance(data, dict) else enumerate(data)
                     stack.extend(((*path, key), item) for key, item in items)
-        for path, data in self._containers.get((dict if isinstance(value, dict) else list, len(value)), []):
+        for path, data in self._objects.get(len(value), []):
             if _same(value, data):
                 member = self._old.member
                 for key in path:
@@ -482,13 +524,22 @@ class _JsonWriter:
         return inner, close
 
     def _container(
-        self, open_: str, parts: list[str], close_: str, inner: str, close: str, compact: bool
+        self, open_: str, parts: list[str], close_: str, inner: str, close: str, compact: _Spacing | None
     ) -> str:
-        style = self.style
-        if compact:
-            return open_ + style.pad + style.item_sep.join(parts) + style.pad + close_
-        separator = style.newline + inner
-        return open_ + separator + ("," + separator).join(parts) + style.newline + close + close_
+        if compact is not None:
+            return open_ + compact.pad + compact.item_sep.join(parts) + compact.pad + close_
+        separator = self.style.newline + inner
+        return open_ + separator + ("," + separator).join(parts) + self.style.newline + close + close_
+
+    def _spacing(self, text: str) -> _Spacing:
+        """The spacing of a value written on one line (the file's usual spacing where it has none)."""
+        key_sep, item_sep, pad = _find_spacing(jsonspans.without_strings(text), first=True)
+        usual = self.style.spacing
+        return _Spacing(
+            usual.key_sep if key_sep is None else key_sep,
+            usual.item_sep if item_sep is None else item_sep,
+            usual.pad if pad is None else pad,
+        )
 
 
 def _reindent(text: str, old_base: str, new_base: str) -> str | None:
@@ -504,17 +555,20 @@ def _reindent(text: str, old_base: str, new_base: str) -> str | None:
 
 
 def _match_items(new: Sequence[Any], old: Sequence[Any]) -> list[int | None]:
-    """For each new item, the index of the old item it reuses: an equal one if any, else the same index."""
-    unused = list(range(len(old)))
-    places: list[int | None] = []
-    searching = len(new) * len(old) <= 10_000
-    for i, item in enumerate(new):
-        found = next((j for j in unused if _same(item, old[j])), None) if searching else None
-        if found is None and i < len(old) and i in unused:
-            found = i
-        if found is not None:
-            unused.remove(found)
-        places.append(found)
+    """For each new item, the index of the old item it reuses: an equal one if there is one left,
+    else the one at the same index if that is not taken, else None."""
+    unused = set(range(len(old)))
+    places: list[int | None] = [None] * len(new)
+    if len(new) * len(old) <= 10_000:
+        for i, item in enumerate(new):
+            found = next((j for j in sorted(unused) if _same(item, old[j])), None)
+            if found is not None:
+                unused.discard(found)
+                places[i] = found
+    for i in range(len(new)):
+        if places[i] is None and i in unused:
+            unused.discard(i)
+            places[i] = i
     return places
 
 
@@ -528,7 +582,7 @@ def _ruamel() -> Any:
 
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.composer import Composer, MaxDepthExceededError
     from ruamel.yaml.constructor import RoundTripConstructor
     from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
     from ruamel.yaml.events import AliasEvent
@@ -558,29 +612,34 @@ def _ruamel() -> Any:
 
     Constructor.add_constructor("tag:yaml.org,2002:timestamp", Constructor.construct_yaml_str)
 
-    class Null:
-        """A new null value, written `null` (ruamel writes None as nothing at all)."""
-
     class Representer(RoundTripRepresenter):
-        pass
+        """Writes None as `null` (ruamel writes nothing at all, which means null too, but less plainly),
+        and quotes the strings that ruamel would leave plain inside a flow collection although they
+        are not plain there (`[: a]` does not parse; `[? x]` is a list holding a mapping)."""
 
     def represent_null(self: Any, data: Any) -> Any:
         return self.represent_scalar("tag:yaml.org,2002:null", "null")
 
-    Representer.add_representer(Null, represent_null)
+    def represent_str(self: Any, data: Any) -> Any:
+        if type(data) is str and _INDICATOR_FIRST.match(data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        return RoundTripRepresenter.represent_str(self, data)
+
+    Representer.add_representer(type(None), represent_null)
+    Representer.add_representer(str, represent_str)
 
     return SimpleNamespace(
         YAML=YAML,
         Composer=AliasRecordingComposer,
         Constructor=Constructor,
         Representer=Representer,
-        Null=Null,
         CommentedMap=CommentedMap,
         CommentedSeq=CommentedSeq,
         TaggedScalar=TaggedScalar,
         CommentMark=CommentMark,
         CommentToken=CommentToken,
         MarkedYAMLError=MarkedYAMLError,
+        MaxDepthExceededError=MaxDepthExceededError,
         YAMLError=YAMLError,
         ReaderError=ReaderError,
         MappingNode=MappingNode,
@@ -608,8 +667,9 @@ def _parse_yaml(source: str, body: str) -> _YamlState:
     yaml.Constructor = r.Constructor
     yaml.preserve_quotes = True
     yaml.max_depth = MAX_YAML_DEPTH
-    constructor, parser = yaml.get_constructor_parser(body)
+    parser = None
     try:
+        constructor, parser = yaml.get_constructor_parser(body)  # the reader checks characters here
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a reused anchor name is valid YAML
             root = constructor.composer.get_single_node()
@@ -617,18 +677,22 @@ def _parse_yaml(source: str, body: str) -> _YamlState:
                 raise DocumentError(source, None, "the document is empty (only comments)")
             shared = _check_yaml_nodes(source, root, constructor.composer.__dict__.get("sfnxr_aliases", []))
             data = constructor.construct_document(root)
+    except r.MaxDepthExceededError as e:
+        raise DocumentError(source, e.problem_mark.line + 1, "the document is nested too deeply") from None
     except r.MarkedYAMLError as e:
         raise DocumentError(source, *_yaml_error(e)) from None
     except r.ReaderError as e:
         line = body.count("\n", 0, e.position) + 1
-        raise DocumentError(source, line, f"invalid YAML: character {e.character!r} is not allowed") from None
+        char = e.character if isinstance(e.character, int) else ord(e.character)
+        raise DocumentError(source, line, f"invalid YAML: character U+{char:04X} is not allowed") from None
     except r.YAMLError as e:
         raise DocumentError(source, None, f"invalid YAML: {e}") from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
     if not isinstance(data, dict):
         raise DocumentError(
-            source, root.start_mark.line + 1, f"the top level must be a mapping, not {_kind(data)}"
+            source, root.start_mark.line + 1, f"the top level must be a mapping, not {_kind(data, 'a list')}"
         )
     return _YamlState("", body, data, root, shared)
 
@@ -798,11 +862,11 @@ def _render_yaml(doc: Document, changes: Sequence[tuple[Keys, Any]]) -> str:
     for keys, value in _lift_out_of_flow(state, changes):
         found = _yaml_edits(state, dumper, keys, value, _get(state.data, keys))
         if found is None:
-            return _render_yaml_whole(state, dumper, changes)
+            return _render_yaml_whole(doc.source, state, dumper, changes)
         edits.extend(found)
     out = _apply_edits(state.body, edits)
     if not _yaml_result_ok(doc.source, state, out, changes):
-        return _render_yaml_whole(state, dumper, changes)
+        return _render_yaml_whole(doc.source, state, dumper, changes)
     return state.bom + out
 
 
@@ -861,13 +925,13 @@ def _yaml_mapping_edits(
     old: Mapping[Any, Any],
     node: Any,
 ) -> list[tuple[int, int, str]] | None:
-    if node.flow_style or not node.value or len(node.value) != len(old) or not new:
+    if node.flow_style or not node.value or not new:
         return None
+    r = _ruamel()
     old_keys = list(old)
-    if any(_child_node(node, key) is None for key in old_keys if isinstance(key, str)) or not all(
-        isinstance(key, str) for key in old_keys
-    ):
-        return None
+    knodes = [knode for knode, _ in node.value]
+    if [k.value if isinstance(k, r.ScalarNode) and k.tag == _STR_TAG else None for k in knodes] != old_keys:
+        return None  # keys that are not plain strings, or that came from a merge
     kept = [key for key in new if key in old]
     if kept != [key for key in old_keys if key in new]:
         return None  # reordered: replace the whole mapping
@@ -880,19 +944,19 @@ def _yaml_mapping_edits(
     if len(kept) == len(old) == len(new):
         return edits
     body = state.body
-    knodes = [knode for knode, _ in node.value]
     starts = _entry_starts(body, [knode.start_mark.index for knode in knodes])
-    last_end = _node_end(body, node)
-    if last_end is None or [knode.value for knode in knodes] != old_keys:
-        return None
+    ends = [_entry_end(body, knode, vnode) for knode, vnode in node.value]
     column = knodes[0].start_mark.column
 
-    def entry(key: Any) -> list[str]:
+    def entry(key: Any) -> list[str] | None:
         wrapper = _ruamel().CommentedMap()
-        wrapper[key] = _fragment_copy(_build_yaml(new[key], None), column)
-        return dumper.dump(wrapper).removesuffix("\n").split("\n")
+        value = _build_yaml(new[key], _NO_OLD)
+        wrapper[key] = _fragment_copy(
+            value, dumper.style, _wrapped_column(dumper.style, value, False), column
+        )
+        return _shift_lines(dumper.dump(wrapper).removesuffix("\n").split("\n"), column)
 
-    return _splice_entries(body, dumper, edits, old_keys, new, starts, last_end, column, entry)
+    return _splice_entries(body, dumper, edits, old_keys, new, starts, ends, entry)
 
 
 def _yaml_sequence_edits(
@@ -918,28 +982,25 @@ def _yaml_sequence_edits(
     if matched != sorted(matched):
         return None
     body = state.body
-    dashes = [_find_dash(body, item.start_mark.index) for item in node.value]
-    if None in dashes or any(_is_empty(item) for item in node.value):
+    dashes = _item_dashes(body, node)
+    if dashes is None:
         return None
-    starts = _entry_starts(body, [dash for dash in dashes if dash is not None])
-    last_end = _node_end(body, node)
-    if last_end is None:
-        return None
-    column = (dashes[0] or 0) - (body.rfind("\n", 0, dashes[0] or 0) + 1)
-    shift = column - dumper.style.offset
+    starts = _entry_starts(body, dashes)
+    ends = [_item_end(body, item, dash) for item, dash in zip(node.value, dashes, strict=True)]
+    shift = dashes[0] - (body.rfind("\n", 0, dashes[0]) + 1) - dumper.style.offset
     old_ids = list(range(len(old)))
     new_ids: dict[Any, Any] = {}
     for i, place in enumerate(places):
         kept = place is not None and _same(new[i], old[place])
         new_ids[place if kept else ("new", i)] = new[i]
 
-    def entry(key: Any) -> list[str]:
+    def entry(key: Any) -> list[str] | None:
         wrapper = _ruamel().CommentedSeq()
-        wrapper.append(_fragment_copy(_build_yaml(new_ids[key], None), shift))
-        lines = dumper.dump(wrapper).removesuffix("\n").split("\n")
-        return _shift_lines(lines, shift) or lines
+        value = _build_yaml(new_ids[key], _NO_OLD)
+        wrapper.append(_fragment_copy(value, dumper.style, _wrapped_column(dumper.style, value, True), shift))
+        return _shift_lines(dumper.dump(wrapper).removesuffix("\n").split("\n"), shift)
 
-    return _splice_entries(body, dumper, [], old_ids, new_ids, starts, last_end, None, entry)
+    return _splice_entries(body, dumper, [], old_ids, new_ids, starts, ends, entry)
 
 
 def _splice_entries(
@@ -949,54 +1010,62 @@ def _splice_entries(
     old_keys: list[Any],
     new: Mapping[Any, Any],
     starts: list[int | None],
-    last_end: int,
-    column: int | None,
-    entry: Any,
+    ends: list[int | None],
+    entry: Callable[[Any], list[str] | None],
 ) -> list[tuple[int, int, str]] | None:
     """Add edits deleting the entries of `old_keys` not in `new` and inserting those of `new` not in it.
 
-    Entry i's text runs from `starts[i]` to `starts[i + 1]` (its trailing comments included); the
-    last one ends at `last_end`. `entry(key)` gives a new entry's lines, at column 0 for mappings
-    (moved to `column` here) or already in place for sequences.
+    Entry i starts its line at `starts[i]`; its value's text ends at `ends[i]`. A deleted entry takes
+    its lines with it (a comment on its last line too), not the comment lines after it. `entry(key)`
+    gives a new entry's lines, in place (None: it cannot be written there).
     """
     newline = dumper.style.newline
     index = {key: i for i, key in enumerate(old_keys)}
-    tail = len(old_keys)  # entries from `tail` on are all deleted
-    while tail > 0 and old_keys[tail - 1] not in new:
-        tail -= 1
-    for i, key in enumerate(old_keys[:tail]):
+    for i, key in enumerate(old_keys):
         if key not in new:
-            start, end = starts[i], starts[i + 1]
+            start, end = starts[i], ends[i]
             if start is None or end is None:
                 return None
-            edits.append((start, end, ""))
-    if tail < len(old_keys):
-        start = starts[tail]
-        if tail == 0 or start is None:
-            return None
-        edits.append((start - len(newline), last_end, ""))
+            line_end = body.find("\n", end)
+            stop = len(body) if line_end < 0 else line_end + 1
+            following = starts[i + 1] if i + 1 < len(starts) else None
+            while (
+                following is not None
+                and stop < following
+                and not body[stop : body.find("\n", stop) + 1].strip()
+            ):
+                stop = body.find("\n", stop) + 1  # the blank lines before the next entry go too
+            edits.append((start, stop, ""))
+    # New entries go before the next entry kept; those after the last one kept, after it.
+    kept = [i for i, key in enumerate(old_keys) if key in new]
     pending: list[str] = []
     for key in new:
         if key not in index:
             lines = entry(key)
-            if column is not None:
-                lines = _shift_lines(lines, column)
-                if lines is None:
-                    return None
+            if lines is None:
+                return None
             pending.append(newline.join(lines))
-            continue
-        if pending:
+        elif pending:
             start = starts[index[key]]
             if start is None:
                 return None
             edits.append((start, start, "".join(text + newline for text in pending)))
             pending = []
     if pending:
-        edits.append((last_end, last_end, "".join(newline + text for text in pending)))
+        end = ends[kept[-1]] if kept else None
+        if end is None:
+            return None
+        line_end = body.find("\n", end)  # after the last entry kept, and the comment on its line
+        if line_end < 0:
+            edits.append((len(body), len(body), "".join(newline + text for text in pending)))
+        else:
+            edits.append((line_end + 1, line_end + 1, "".join(text + newline for text in pending)))
     return edits
 
 
-def _render_yaml_whole(state: _YamlState, dumper: _YamlDumper, changes: Sequence[tuple[Keys, Any]]) -> str:
+def _render_yaml_whole(
+    source: str, state: _YamlState, dumper: _YamlDumper, changes: Sequence[tuple[Keys, Any]]
+) -> str:
     """The fallback: the whole document dumped by ruamel (comments and order survive, layout may not)."""
     root = copy.deepcopy(state.data)
     for keys, value in changes:
@@ -1005,7 +1074,10 @@ def _render_yaml_whole(state: _YamlState, dumper: _YamlDumper, changes: Sequence
         else:
             parent = _get(root, keys[:-1])
             parent[keys[-1]] = _build_yaml(value, parent[keys[-1]])
-    return state.bom + dumper.dump(root).replace("\n", dumper.style.newline)
+    out = dumper.dump(root).replace("\n", dumper.style.newline)
+    if not _yaml_result_ok(source, state, out, changes):
+        raise DocumentError(source, None, "sfnxr cannot write this YAML so that it reads back the same")
+    return state.bom + out
 
 
 def _lift_out_of_flow(state: _YamlState, changes: Sequence[tuple[Keys, Any]]) -> list[tuple[Keys, Any]]:
@@ -1046,6 +1118,7 @@ def _child_node(node: Any, key: str | int) -> tuple[Any, Any] | None:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_INDICATOR_FIRST = re.compile(r"[-?:](?:[ \t]|$)")
 _SPACES = re.compile(r"[ \t]*")
 _ALIAS = re.compile(r"[ \t]*\*[^\s,\[\]{}]+")
 
@@ -1085,7 +1158,7 @@ def _yaml_splice(
         end = _node_end(body, node)
         if end is None:
             return None
-        text = dumper.dump(_fragment_copy(fragment, 0)).removesuffix("\n")
+        text = dumper.dump(_fragment_copy(fragment, dumper.style, 0, 0)).removesuffix("\n")
         return node.start_mark.index, end, text.replace("\n", newline)
 
     # Dump the new value under a one-entry mapping ("k: ...") or sequence ("- ..."), take what follows
@@ -1098,46 +1171,43 @@ def _yaml_splice(
         wrapper: Any = r.CommentedMap()
         key_text_len = len("k:")
     else:
-        indicator = None if _is_empty(node) else _find_dash(body, node.start_mark.index)
-        if indicator is None:
+        dashes = _item_dashes(body, parent)
+        if dashes is None:
             return None
+        indicator = dashes[int(keys[-1])]
         shift = indicator - (body.rfind("\n", 0, indicator) + 1) - dumper.style.offset
         wrapper = r.CommentedSeq()
         key_text_len = dumper.style.offset + len("-")
     if indicator is None:
         return None
+    empty = _is_empty(node)
+    old_is_block = not empty and getattr(node, "flow_style", None) is False
+    old_is_block = old_is_block and node.start_mark.line > body.count("\n", 0, indicator)
+    column = _wrapped_column(dumper.style, fragment, isinstance(wrapper, list))
+    copied = _fragment_copy(fragment, dumper.style, column, shift, leading=old_is_block)
     if isinstance(wrapper, list):
-        wrapper.append(_fragment_copy(fragment, shift))
+        wrapper.append(copied)
     else:
-        wrapper["k"] = _fragment_copy(fragment, shift)
+        wrapper["k"] = copied
     lines = dumper.dump(wrapper).removesuffix("\n")[key_text_len:].split("\n")
     below = _shift_lines(lines[1:], shift)
-    empty = _is_empty(node)
     end = indicator + 1 if empty else _node_end(body, node)
     if below is None or end is None:
         return None
     new_is_block = lines[0].strip() == ""
-    old_is_block = not empty and getattr(node, "flow_style", None) is False
-    old_is_block = old_is_block and node.start_mark.line > body.count("\n", 0, indicator)
     if new_is_block and old_is_block:
-        # Keep everything before the old block's first line (comments between key and block included).
-        return body.rfind("\n", 0, node.start_mark.index) + 1, end, newline.join(below)
-    if new_is_block or old_is_block or empty:
-        return indicator + 1, end, lines[0].rstrip() + "".join(newline + line for line in below)
-    return node.start_mark.index, end, lines[0].lstrip(" ") + "".join(newline + line for line in below)
+        # Replace the lines after the key's line: the old block's, and the comments above it.
+        return body.find("\n", indicator) + 1, end, newline.join(below)
+    if isinstance(parent, r.MappingNode) and not (new_is_block or old_is_block or empty or below):
+        return node.start_mark.index, end, lines[0].lstrip(" ")  # one line: keep the spacing after the colon
+    # Every line moved by the same amount, the first one too (it follows the indicator as in the dump).
+    return indicator + 1, end, lines[0].rstrip() + "".join(newline + line for line in below)
 
 
 def _find_indicator(body: str, pos: int, char: str) -> int | None:
     at = _SPACES.match(body, pos)
     assert at is not None
     return at.end() if body.startswith(char, at.end()) else None
-
-
-def _find_dash(body: str, pos: int) -> int | None:
-    i = pos - 1
-    while i >= 0 and body[i] in " \t":
-        i -= 1
-    return i if i >= 0 and body[i] == "-" else None
 
 
 def _is_empty(node: Any) -> bool:
@@ -1163,18 +1233,59 @@ def _node_end(body: str, node: Any) -> int | None:
     if getattr(node, "flow_style", False) or not node.value:
         return int(node.end_mark.index)
     if isinstance(node, r.MappingNode):
-        knode, vnode = node.value[-1]
-        if _is_empty(vnode) or vnode.start_mark.index < knode.end_mark.index:
-            colon = _find_indicator(body, knode.end_mark.index, ":")
-            if colon is None or _is_empty(vnode):
-                return None if colon is None else colon + 1
-            alias = _ALIAS.match(body, colon + 1)  # the value is an alias of an earlier anchor
-            return None if alias is None else alias.end()
-        return _node_end(body, vnode)
-    last = node.value[-1]
-    if _is_empty(last) or (len(node.value) > 1 and last.start_mark.index < node.value[-2].end_mark.index):
-        return None
-    return _node_end(body, last)
+        return _entry_end(body, *node.value[-1])
+    dashes = _item_dashes(body, node)
+    return None if dashes is None else _item_end(body, node.value[-1], dashes[-1])
+
+
+def _entry_end(body: str, knode: Any, vnode: Any) -> int | None:
+    """Where the text of a mapping entry's value ends."""
+    if _is_empty(vnode) or vnode.start_mark.index < knode.end_mark.index:
+        colon = _find_indicator(body, knode.end_mark.index, ":")
+        if colon is None or _is_empty(vnode):
+            return None if colon is None else colon + 1
+        alias = _ALIAS.match(body, colon + 1)  # the value is an alias of an earlier anchor
+        return None if alias is None else alias.end()
+    return _node_end(body, vnode)
+
+
+def _item_end(body: str, item: Any, dash: int) -> int | None:
+    """Where the text of a block sequence's item (whose dash is at `dash`) ends."""
+    return dash + 1 if _is_empty(item) else _node_end(body, item)
+
+
+def _item_dashes(body: str, node: Any) -> list[int] | None:
+    """Where the dash of each item of a block sequence is; None when an item is an alias (its marks
+    are its anchor's) or the text is not laid out as expected."""
+    column = node.start_mark.column
+    pos = int(node.start_mark.index)
+    dashes: list[int] = []
+    for i, item in enumerate(node.value):
+        if i == 0:
+            dash: int | None = pos if body.startswith("-", pos) else None
+        else:
+            dash = _next_dash(body, pos, column)
+        if dash is None or (not _is_empty(item) and item.start_mark.index < dash):
+            return None
+        end = _item_end(body, item, dash)
+        if end is None:
+            return None
+        dashes.append(dash)
+        pos = end
+    return dashes
+
+
+def _next_dash(body: str, pos: int, column: int) -> int | None:
+    """The dash at `column` that begins the first line after `pos` that is not blank or a comment."""
+    line = body.find("\n", pos) + 1
+    while 0 < line < len(body):
+        text = body[line : body.find("\n", line) if body.find("\n", line) >= 0 else len(body)]
+        content = text.lstrip(" ")
+        if content.strip() and not content.startswith("#"):
+            indent = len(text) - len(content)
+            return line + indent if indent == column and content.startswith("-") else None
+        line = body.find("\n", line) + 1
+    return None
 
 
 def _shift_lines(lines: list[str], shift: int) -> list[str] | None:
@@ -1190,22 +1301,27 @@ def _shift_lines(lines: list[str], shift: int) -> list[str] | None:
     return out
 
 
+_NO_OLD: Any = object()  # for _build_yaml: there is no old value to reuse
+
+
 def _build_yaml(new: Any, old: Any) -> Any:
     """A ruamel value for `new` that reuses the parts of `old` (nodes, comments, quoting) equal to it."""
     r = _ruamel()
-    if new is old or (old is not None and _same(new, old)):
+    if old is not _NO_OLD and (new is old or _same(new, old)):
         return old
-    if _tag_of(new) is not None or (old is None and isinstance(new, (r.CommentedMap, r.CommentedSeq))):
+    if _tag_of(new) is not None or (old is _NO_OLD and isinstance(new, (r.CommentedMap, r.CommentedSeq))):
         return new  # a ruamel value given back by the caller (tagged, or moved): keep it as it is
     if isinstance(new, Mapping):
         out = r.CommentedMap()
         old_map = old if isinstance(old, r.CommentedMap) else None
         if old_map is not None:
+            out._yaml_set_line_col(old_map.lc.line, old_map.lc.col)  # where its comments were
             if old_map.fa.flow_style():
                 out.fa.set_flow_style()
-            out.ca.comment = old_map.ca.comment
+            if new and old_map and next(iter(new)) == next(iter(old_map)):
+                out.ca.comment = old_map.ca.comment  # the comments above its first key
         for key, item in new.items():
-            previous = old_map.get(key) if old_map is not None else None
+            previous = old_map[key] if old_map is not None and key in old_map else _NO_OLD
             out[key] = _build_yaml(item, previous)
             comment = old_map.ca.items.get(key) if old_map is not None else None
             if comment is not None and (out[key] is previous or not isinstance(item, (Mapping, list, tuple))):
@@ -1214,42 +1330,35 @@ def _build_yaml(new: Any, old: Any) -> Any:
     if isinstance(new, (list, tuple)):
         seq = r.CommentedSeq()
         old_seq = old if isinstance(old, r.CommentedSeq) else None
-        if old_seq is not None and old_seq.fa.flow_style():
-            seq.fa.set_flow_style()
+        if old_seq is not None:
+            seq._yaml_set_line_col(old_seq.lc.line, old_seq.lc.col)
+            if old_seq.fa.flow_style():
+                seq.fa.set_flow_style()
         places = _match_items(new, old_seq if old_seq is not None else [])
         for i, (item, place) in enumerate(zip(new, places, strict=True)):
-            previous = old_seq[place] if old_seq is not None and place is not None else None
+            previous = old_seq[place] if old_seq is not None and place is not None else _NO_OLD
             seq.append(_build_yaml(item, previous))
             if old_seq is not None and seq[i] is previous and place in old_seq.ca.items:
                 seq.ca.items[i] = old_seq.ca.items[place]
         return seq
-    if new is None:
-        return r.Null()
     if type(new) is str and isinstance(old, r.styled):
         return type(old)(new)  # keep the old value's quotes or block style
     return new
 
 
-def _fragment_copy(fragment: Any, shift: int) -> Any:
-    """A copy of `fragment` to be dumped `shift` columns left of where it goes.
+def _fragment_copy(fragment: Any, style: _YamlStyle, column: int, shift: int, leading: bool = False) -> Any:
+    """A copy of `fragment`, ready to be dumped where a block value starts at `column` and then moved
+    `shift` columns right (ruamel writes comments at the columns they were read at).
 
-    Comment columns are moved so that they land where they were once the text is shifted back.
-    Comments before the value's first line and after its last one are dropped: they are outside
-    the spliced text, which keeps them.
+    Its comments move with the containers they belong to, so that once dumped they sit where they
+    were relative to those. Comments after the value's last line are dropped: they are outside the
+    spliced text, which keeps them; so are those before its first line unless `leading` (when the
+    splice replaces those lines).
     """
     r = _ruamel()
     out = copy.deepcopy(fragment)
-    if shift:
-        for value in _iter_values(out):
-            ca = getattr(value, "ca", None)
-            if ca is None:
-                continue
-            ca.comment = _shift_comments(ca.comment, shift)
-            for k in list(ca.items):
-                ca.items[k] = _shift_comments(ca.items[k], shift)
-            if getattr(ca, "end", None):
-                ca.end = _shift_comments(ca.end, shift)
-    if isinstance(out, (r.CommentedMap, r.CommentedSeq)):
+    _place_comments(out, style, column, shift, set())
+    if isinstance(out, (r.CommentedMap, r.CommentedSeq)) and not leading:
         out.ca.comment = None
     node = out
     while isinstance(node, (r.CommentedMap, r.CommentedSeq)) and len(node):
@@ -1266,32 +1375,54 @@ def _fragment_copy(fragment: Any, shift: int) -> Any:
     return out
 
 
-def _iter_values(root: Any) -> Iterator[Any]:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        value = stack.pop()
-        if id(value) in seen:
-            continue
-        seen.add(id(value))
-        yield value
-        if isinstance(value, Mapping):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+def _wrapped_column(style: _YamlStyle, value: Any, in_sequence: bool) -> int:
+    """Where a block `value` starts (keys, or dashes) when dumped as the value of a top-level
+    key at column 0 ("k: ..."), or as the item of a top-level sequence ("- ...")."""
+    if in_sequence:
+        return style.sequence
+    return style.offset if isinstance(value, list) else style.mapping
 
 
-def _shift_comments(item: Any, shift: int) -> Any:
+def _place_comments(value: Any, style: _YamlStyle, column: int, shift: int, seen: set[int]) -> None:
+    """Move the comments of `value`, a block container that will start at `column`, and of its children.
+
+    `column` is where its keys (or dashes) go in the dump; `lc.col` is where they were in the file.
+    """
+    r = _ruamel()
+    if not isinstance(value, (r.CommentedMap, r.CommentedSeq)) or value.fa.flow_style() or id(value) in seen:
+        return
+    seen.add(id(value))
+    was = getattr(value.lc, "col", None)
+    delta = column - was if isinstance(was, int) else -shift
+    ca = value.ca
+    if delta:
+        ca.comment = _move_comments(ca.comment, delta)
+        for key in list(ca.items):
+            ca.items[key] = _move_comments(ca.items[key], delta)
+        if getattr(ca, "end", None):
+            ca.end = _move_comments(ca.end, delta)
+    if isinstance(value, r.CommentedMap):
+        for item in value.values():
+            inner = column + (style.offset if isinstance(item, list) else style.mapping)
+            _place_comments(item, style, inner, shift, seen)
+    else:
+        content = column - style.offset + style.sequence
+        for item in value:
+            _place_comments(item, style, content, shift, seen)
+
+
+def _move_comments(item: Any, delta: int) -> Any:
+    """Comment tokens (in ruamel's nested lists) moved `delta` columns, the lines they carry too."""
     r = _ruamel()
     if isinstance(item, list):
-        return [_shift_comments(x, shift) for x in item]
+        return [_move_comments(x, delta) for x in item]
     if isinstance(item, r.CommentToken):
         first, *rest = item.value.split("\n")
-        moved = _shift_lines(rest, -shift)
+        moved = _shift_lines(rest, delta)
         if moved is None:
             moved = [line.lstrip(" ") for line in rest]
-        column = getattr(item.start_mark, "column", shift)
-        return r.CommentToken("\n".join([first, *moved]), r.CommentMark(max(column - shift, 0)))
+        column = getattr(item.start_mark, "column", 0)
+        return r.CommentToken("\n".join([first, *moved]), r.CommentMark(max(column + delta, 0)))
     return item
 
 

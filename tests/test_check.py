@@ -10,20 +10,8 @@ import pytest
 
 from sfnxr.config import ConfigError, expand_output, glob_match, load_config
 from tests.support.cli import sfnxr
+from tests.support.definitions import ANNOTATED, PROXY
 
-PROXY = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
-ANNOTATED = {
-    "StartAt": "Get",
-    "States": {
-        "Get": {
-            "Type": "Task",
-            "Comment": "@sfnxr region=us-west-2",
-            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
-            "Parameters": {"Bucket": "b", "Key.$": "$.key"},
-            "End": True,
-        }
-    },
-}
 CONFIG = f"""\
 proxy-arn = "{PROXY}"
 

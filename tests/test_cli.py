@@ -12,16 +12,10 @@ from typing import Any
 import pytest
 
 from tests.support.cli import sfnxr
+from tests.support.definitions import PROXY
+from tests.support.definitions import s3_get_definition as definition
 
-PROXY = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def definition(**task_fields: Any) -> dict[str, Any]:
-    task: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject"}
-    task.update(task_fields)
-    task["End"] = True
-    return {"StartAt": "Get", "States": {"Get": task}}
 
 
 ANNOTATED = definition(Comment="@sfnxr region=us-west-2", Parameters={"Bucket": "b", "Key.$": "$.key"})
@@ -340,3 +334,20 @@ def test_console_script_runs_without_importing_boto3(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert "LOADED []" in completed.stderr
+
+
+def test_internal_errors_exit_3_in_one_line_and_debug_shows_the_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfnxr import engine
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "process", broken)
+    source = write(tmp_path / "a.asl.json", ANNOTATED)
+    run = sfnxr("transform", "--proxy-arn", PROXY, str(source))
+    assert run.exit_code == 3
+    assert run.stderr == "sfnxr: internal error: RuntimeError: boom (run with --debug for the traceback)\n"
+    with pytest.raises(RuntimeError, match="boom"):
+        sfnxr("--debug", "transform", "--proxy-arn", PROXY, str(source))

@@ -13,20 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.definitions import ANNOTATED, PROXY
+
 ROOT = Path(__file__).resolve().parents[1]
-PROXY = "arn:aws:lambda:us-east-1:123456789012:function:sfnxr-proxy:live"
-ANNOTATED = {
-    "StartAt": "Get",
-    "States": {
-        "Get": {
-            "Type": "Task",
-            "Comment": "@sfnxr region=us-west-2",
-            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
-            "Parameters": {"Bucket": "b", "Key.$": "$.key"},
-            "End": True,
-        }
-    },
-}
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -69,6 +58,7 @@ def pre_commit(cwd: Path, hook: str, hooks_repo: Path) -> subprocess.CompletedPr
         capture_output=True,
         text=True,
         timeout=600,
+        check=False,
     )
 
 

@@ -286,3 +286,6 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         record["request_id"] = getattr(context, "aws_request_id", None)
         _log(record)
+
+
+from . import warmup  # noqa: E402,F401  (SnapStart: SFNXR_WARM_CLIENTS=1 makes the allowlisted clients at init)

@@ -54,7 +54,8 @@ _CONFLICT_SUFFIX = "Value"
 #   ("shareModelsWith": "dynamodb"), hence the same rename.
 # Not included, on purpose: EC2's renames (IpPermission.IpRanges -> Ipv4Ranges, ...) and its
 # shapeSubstitutions; the AWS sample ec2-instance-isolation passes DisableApiTermination as {"Value": ...},
-# so Step Functions does not apply the substitutions, and nothing confirms the renames. See docs/proxy.md.
+# so Step Functions does not apply the substitutions, and nothing confirms the renames.
+# See the README: "The proxy", "Known gaps".
 CUSTOMIZATION_RENAMES: dict[tuple[str, str, str], str] = {
     ("dynamodb", "AttributeValue", "NULL"): "NUL",
     ("dynamodbstreams", "AttributeValue", "NULL"): "NUL",
