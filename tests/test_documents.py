@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfnxr import documents
+from sfnxr import docbase, documents, jsontext, yamlsplice, yamltext
 from sfnxr.documents import (
     MAX_BYTES,
     Document,
@@ -52,7 +52,7 @@ needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus/rea
 
 def plain(value: Any) -> Any:
     """ruamel's objects as plain dicts, lists and scalars (tags kept as (tag, value) pairs)."""
-    tag = documents._tag_of(value)
+    tag = docbase.tag_of(value)
     if isinstance(value, dict):
         out: Any = {key: plain(item) for key, item in value.items()}
     elif isinstance(value, list):
@@ -148,7 +148,7 @@ def no_whole_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any) -> str:
         raise AssertionError("the YAML render fell back to a whole-document dump")
 
-    monkeypatch.setattr(documents, "_render_yaml_whole", refuse)
+    monkeypatch.setattr(yamlsplice, "_render_yaml_whole", refuse)
 
 
 # --- the corpus ------------------------------------------------------------------------------------
@@ -226,9 +226,9 @@ def value_lines(doc: Document, keys: Keys) -> tuple[int, int]:
         member = index.locate(keys)
         assert member is not None
         return index.line(member.value_start), index.line(member.value_end - 1)
-    state = documents._yaml_state(doc)
-    node = documents._locate_node(state, keys)
-    end = documents._node_end(state.body, node)
+    state = doc._yaml()
+    node = yamlsplice._locate_node(state, keys)
+    end = yamlsplice._node_end(state.body, node)
     assert end is not None
     return node.start_mark.line + 1, state.body.count("\n", 0, end) + 1
 
@@ -944,7 +944,7 @@ def test_yaml_strings_that_ruamel_would_leave_plain_in_flow_are_quoted(
 
 def test_yaml_whole_dump_that_would_not_read_back_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = parse("{a: [1]}\n", "doc.yaml")  # a flow document: dumped whole
-    monkeypatch.setattr(documents, "_yaml_result_ok", lambda *args: False)
+    monkeypatch.setattr(yamlsplice, "_yaml_result_ok", lambda *args: False)
     with pytest.raises(DocumentError, match="cannot write this YAML so that it reads back the same"):
         doc.render([(("a",), [2])])
 
@@ -1003,7 +1003,7 @@ def test_yaml_render_replaces_any_subtree_of_any_layout(
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
-    yaml.Representer = documents._ruamel().Representer  # ruamel's own leaves "[: a]" unquoted
+    yaml.Representer = yamltext.ruamel_classes().Representer  # ruamel's own leaves "[: a]" unquoted
     mapping, sequence, offset = indents
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     yaml.default_flow_style = None if flow else False
@@ -1017,7 +1017,7 @@ def test_yaml_render_replaces_any_subtree_of_any_layout(
         yaml_values if keys else st.dictionaries(yaml_keys, yaml_values, min_size=1), label="new"
     )
 
-    with mock.patch.object(documents, "_render_yaml_whole", wraps=documents._render_yaml_whole) as whole:
+    with mock.patch.object(yamlsplice, "_render_yaml_whole", wraps=yamlsplice._render_yaml_whole) as whole:
         out = doc.render([(keys, new)])
 
     assert reparse(doc, out) == replaced(data, keys, new)
@@ -1120,6 +1120,6 @@ def test_a_one_line_value_stays_on_one_line_only_while_it_fits() -> None:
     }
     long = document.render([(("States", "A"), long_value)])
     assert '    "A": {\n      "Type": "Pass",\n' in long
-    assert max(len(line) for line in long.splitlines()) <= documents.COMPACT_WIDTH
+    assert max(len(line) for line in long.splitlines()) <= jsontext.COMPACT_WIDTH
     minified = documents.parse_document("m.json", b'{"States":{"A":{"Type":"Pass","End":true}}}')
     assert "\n" not in minified.render([(("States", "A"), long_value)])
