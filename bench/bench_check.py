@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_transform import compile_bytecode
 from timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
     python = sys.executable
+    compile_bytecode(python)
     with tempfile.TemporaryDirectory() as scratch:
         repo = Path(scratch)
         (repo / ".sfnxr.toml").write_text(

@@ -60,8 +60,15 @@ def check_path(path: str) -> str | None:
     return f"{path!r} is not a valid JSONPath"
 
 
+# Most paths are plain member/index chains; they are checked here, and only the rest (filters, slices,
+# recursive descent...) go to jsonpath-ng, whose parser tables take tens of milliseconds to build.
+_PLAIN_PATH = re.compile(r"\$(?:\.[A-Za-z_][\w-]*|\.\*|\[\d+\]|\[\*\]|\['[^'\\]*'\]|\[\"[^\"\\]*\"\])*")
+
+
 @cache
 def _parses(path: str) -> bool:
+    if _PLAIN_PATH.fullmatch(path):
+        return True
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
     from jsonpath_ng.ext.parser import parse
 

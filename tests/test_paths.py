@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sfnxr.paths import check_path_value
+from sfnxr.paths import _PLAIN_PATH, check_path_value
 
 
 @pytest.mark.parametrize(
@@ -43,3 +45,22 @@ def test_valid(value: str) -> None:
 def test_invalid(value: object, message: str) -> None:
     problem = check_path_value(value)
     assert problem is not None and message in problem
+
+
+segments = st.one_of(
+    st.from_regex(r"\.[A-Za-z_][A-Za-z0-9_-]{0,8}", fullmatch=True),
+    st.just(".*"),
+    st.just("[*]"),
+    st.integers(min_value=0, max_value=999).map(lambda n: f"[{n}]"),
+    st.from_regex(r"\['[A-Za-z0-9 _.-]{0,8}'\]", fullmatch=True),
+    st.from_regex(r'\["[A-Za-z0-9 _.-]{0,8}"\]', fullmatch=True),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(segments, max_size=6).map(lambda parts: "$" + "".join(parts)))
+def test_the_plain_path_fast_path_agrees_with_jsonpath_ng(path: str) -> None:
+    from jsonpath_ng.ext.parser import parse
+
+    assert _PLAIN_PATH.fullmatch(path)
+    parse(path)  # raises if jsonpath-ng disagrees

@@ -99,10 +99,15 @@ def input_members(boto3_name: str, operation: str) -> dict[str, str]:
 
     ``{}`` when the operation takes no input. Raises ``KeyError`` for an unknown service or operation.
     """
+    return dict(_input_members(boto3_name, operation))
+
+
+@lru_cache(maxsize=1024)
+def _input_members(boto3_name: str, operation: str) -> tuple[tuple[str, str], ...]:
     model = load_service_model(boto3_name)
     input_ref = model["operations"][operation].get("input")
     if not input_ref:
-        return {}
+        return ()
     shape_name = input_ref["shape"]
     members = model["shapes"][shape_name].get("members", {})
-    return {sfn_member_name(m, service=boto3_name, shape=shape_name): m for m in members}
+    return tuple((sfn_member_name(m, service=boto3_name, shape=shape_name), m) for m in members)

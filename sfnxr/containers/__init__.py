@@ -527,13 +527,16 @@ def merge_changes(data: Any, changes: Sequence[tuple[Keys, Any]]) -> Changes:
         target = keys
         while target and not _exists(data, target):
             target = target[:-1]
-        outer = next((known for known in result if target[: len(known)] == known), None)
+        outer = next((target[:end] for end in range(len(target) + 1) if target[:end] in result), None)
         if outer is not None:
             result[outer] = set_in(result[outer], keys[len(outer) :], value)
             continue
         new = set_in(_get(data, target), keys[len(target) :], value) if target != keys else value
-        for inner in [known for known in result if known[: len(target)] == target]:
-            new = set_in(new, inner[len(target) :], result.pop(inner))
+        if target != keys:
+            # Shortened to an existing parent: earlier (longer-targeted) changes may lie inside it.
+            # Otherwise changes come shortest first, so nothing recorded can lie inside `target`.
+            for inner in [known for known in result if known[: len(target)] == target]:
+                new = set_in(new, inner[len(target) :], result.pop(inner))
         result[target] = new
     return list(result.items())
 

@@ -146,6 +146,9 @@ def answer_task_from_queue(
             messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", [])
             if not messages:
                 return False
+            # Taken off the queue at once: left there, it would come back after its visibility timeout
+            # and a later execution could answer an earlier one's token.
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
             received[execution_arn] = json.loads(messages[0]["Body"])
         message = received[execution_arn]
         result = output(message) if output is not None else message
