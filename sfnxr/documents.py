@@ -19,6 +19,7 @@ rewritten, every other byte stays as it was (comments, blank lines, odd indentat
 Render compares new values with the data as the text holds it, not with `Document.data`, which its
 user may have changed in place. File I/O is in `read_document` and `write_atomic`; all else is pure.
 This module is the API; what the format modules share (`DocumentError` among it) is in `docbase`.
+The YAML modules are imported where they are used: like ruamel, they load only for YAML input.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sfnxr.docbase import BOM, DocumentError
 from sfnxr.jsonspans import Keys
 from sfnxr.jsontext import JsonState, parse_json, render_json
-from sfnxr.yamlsplice import render_yaml
-from sfnxr.yamltext import YamlState, parse_yaml, yaml_line_of
+
+if TYPE_CHECKING:
+    from sfnxr.yamltext import YamlState
 
 __all__ = [
     "MAX_BYTES",
@@ -74,6 +76,8 @@ class Document:
             state = self._json()
             member = state.index.locate(keys)
             return None if member is None else state.index.line(member.key_start)
+        from sfnxr.yamltext import yaml_line_of
+
         return yaml_line_of(self.data, keys)
 
     def render(self, changes: Sequence[tuple[Keys, Any]]) -> str:
@@ -81,6 +85,8 @@ class Document:
         _check_changes(changes)
         if self.format == "json":
             return render_json(self.source, self.text, self._json(), changes)
+        from sfnxr.yamlsplice import render_yaml
+
         return render_yaml(self.source, self.text, self._yaml(), changes)
 
     def _json(self) -> JsonState:
@@ -90,6 +96,8 @@ class Document:
         return self._cache
 
     def _yaml(self) -> YamlState:
+        from sfnxr.yamltext import YamlState, parse_yaml
+
         if not isinstance(self._cache, YamlState):
             self._cache = parse_yaml(self.source, self.text.removeprefix(BOM))
         self._cache.bom = BOM if self.text.startswith(BOM) else ""
@@ -139,6 +147,8 @@ def parse_document(source: str, raw: bytes, *, format_hint: Format | None = None
             data = parse_json(source, body)
             doc = Document(source, fmt, text, data)
         else:
+            from sfnxr.yamltext import parse_yaml
+
             state = parse_yaml(source, body)
             doc = Document(source, fmt, text, state.data)
             # render compares with the data as parsed: keep a copy the caller cannot change.
