@@ -30,7 +30,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -105,6 +105,15 @@ class Document:
 
 
 # --- reading ---------------------------------------------------------------------------------------
+
+
+def innermost_line(line_of: Callable[[Keys], int | None], keys: Keys) -> int | None:
+    """The line of the innermost part of `keys` that `line_of` can place (None: not even the root)."""
+    for end in range(len(keys), -1, -1):
+        line = line_of(keys[:end])
+        if line is not None:
+            return line
+    return None
 
 
 def detect_format(path: str, text: str) -> Format:

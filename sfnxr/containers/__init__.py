@@ -29,7 +29,7 @@ from typing import Any
 
 from sfnxr.annotations import has_directive, parse_sdk_resource
 from sfnxr.asl import Keys, NotAStateMachine, check_state_machine, iter_states
-from sfnxr.documents import MAX_BYTES, Document, DocumentError, parse_document, read_document
+from sfnxr.documents import MAX_BYTES, Document, DocumentError, innermost_line, parse_document, read_document
 from sfnxr.routes import Problem
 
 __all__ = [
@@ -117,11 +117,7 @@ class DefinitionSite(ABC):
 
     def placeable_line(self, keys: Keys) -> int | None:
         """The line of the innermost part of `keys` that can be placed."""
-        for end in range(len(keys), -1, -1):
-            line = self.line_of(keys[:end])
-            if line is not None:
-                return line
-        return None
+        return innermost_line(self.line_of, keys)
 
 
 @dataclass(frozen=True)
@@ -337,11 +333,7 @@ def load(source: str, context: LinkContext | None = None) -> Container:
             return serverless.load(document)
         return bare(document, context)
     except NotAStateMachine as error:
-        line = None
-        for end in range(len(error.keys), -1, -1):
-            line = document.line_of(error.keys[:end])
-            if line is not None:
-                break
+        line = innermost_line(document.line_of, error.keys)
         what = str(error)
         if context is not None:
             what = f"{what} (the definition of {context.label} in {context.template})"

@@ -40,7 +40,7 @@ from sfnxr.containers import (
     resolve_arns,
     unreadable_resources,
 )
-from sfnxr.containers.text import EmbeddedJson, json_offset
+from sfnxr.containers.text import EmbeddedJson, check_embedded, json_offset
 from sfnxr.documents import Document, DocumentError
 from sfnxr.routes import Problem
 
@@ -568,19 +568,6 @@ def hole_retry_problems(
                 )
             )
     return problems
-
-
-def check_embedded(embedded: EmbeddedJson) -> None:
-    """Raise DocumentError, at the file's line, unless the text holds a state machine."""
-    try:
-        check_state_machine(embedded.data)
-    except NotAStateMachine as error:
-        line = None
-        for end in range(len(error.keys), -1, -1):
-            line = embedded.line_of(error.keys[:end])
-            if line is not None:
-                break
-        raise DocumentError(embedded.source, line, str(error)) from None
 
 
 def restyled(old: Any, text: str) -> Any:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sfnxr.asl import Keys, NotAStateMachine, check_state_machine
+from sfnxr.asl import Keys
 from sfnxr.containers import Changes, Container, DefinitionSite, LinkContext, ProxyForm, explain_placeholders
 from sfnxr.containers.cfn import hole_retry_problems
-from sfnxr.containers.text import EmbeddedJson
-from sfnxr.documents import DocumentError
+from sfnxr.containers.text import EmbeddedJson, check_embedded
 from sfnxr.routes import Problem
 
 HCL_REFUSAL = (
@@ -66,14 +65,6 @@ class TemplateFileSite(DefinitionSite):
 
 def load_templatefile(source: str, text: str, context: LinkContext | None = None) -> Container:
     embedded = EmbeddedJson(source, text, "terraform", lambda line: line)
-    try:
-        check_state_machine(embedded.data)
-    except NotAStateMachine as error:
-        line = None
-        for end in range(len(error.keys), -1, -1):
-            line = embedded.line_of(error.keys[:end])
-            if line is not None:
-                break
-        raise DocumentError(source, line, str(error)) from None
+    check_embedded(embedded)
     site = TemplateFileSite(embedded, context.label if context is not None else None, context)
     return Container("templatefile", source, text, None, [site], renderer=embedded.render)

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sfnxr.asl import Keys
-from sfnxr.documents import Document, DocumentError, parse_document
+from sfnxr.asl import Keys, NotAStateMachine, check_state_machine
+from sfnxr.documents import Document, DocumentError, innermost_line, parse_document
 
 Syntax = Literal["sub", "terraform"]
 
@@ -295,6 +295,16 @@ class EmbeddedJson:
 
     def message(self, text: str) -> str:
         return self.tokens.restore(text)
+
+
+def check_embedded(embedded: EmbeddedJson) -> None:
+    """Raise DocumentError, at the file's line, unless the text holds a state machine."""
+    try:
+        check_state_machine(embedded.data)
+    except NotAStateMachine as error:
+        raise DocumentError(
+            embedded.source, innermost_line(embedded.line_of, error.keys), str(error)
+        ) from None
 
 
 def json_offset(text: str, keys: Keys) -> int | None:
