@@ -4,21 +4,17 @@
 with some values replaced. Both formats render by splicing: only the text of what changed is
 rewritten, every other byte stays as it was (comments, blank lines, odd indentation, quoting).
 
-- JSON (`jsontext`): `json.loads` parses; `jsonspans` finds where values sit, lazily, only for the
-  values that are replaced or asked about. A new value is written in the file's style (indent unit,
-  spacing, escaping, line endings, one line where the old value was on one line), and every part of
-  it equal to a part of the old value keeps that part's text.
-- YAML (`yamltext` loads, `yamlsplice` renders): ruamel.yaml's round-trip mode, imported only for
-  YAML input. A changed mapping keeps the text of its unchanged entries, gets new entries inserted
-  and removed ones deleted, and is edited the same way down to the values that really changed; those
-  are dumped by ruamel with the file's indentation, reusing the old nodes where the new value equals
-  them (so their comments and quoting survive). The result is parsed again and compared with what
-  was asked for; where that fails, or a splice cannot be done safely (a document in flow style, a
-  change to an anchored value), the whole document is dumped by ruamel instead.
+This module is the API; the work is done per format:
+
+- `jsontext`: JSON parsing, and writing new values in the file's style, reusing the text of the
+  parts of the old value they equal (`jsonspans` finds where values sit, only where needed).
+- `yamltext` loads YAML with ruamel.yaml's round-trip mode (imported only for YAML input);
+  `yamlsplice` edits the text around the changed nodes, or dumps the whole document when a splice
+  is unsafe or does not read back as asked.
+- `docbase`: what they share (`DocumentError`, strict comparison, list-item pairing, text edits).
 
 Render compares new values with the data as the text holds it, not with `Document.data`, which its
 user may have changed in place. File I/O is in `read_document` and `write_atomic`; all else is pure.
-This module is the API; what the format modules share (`DocumentError` among it) is in `docbase`.
 The YAML modules are imported where they are used: like ruamel, they load only for YAML input.
 """
 
