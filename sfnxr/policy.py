@@ -57,10 +57,6 @@ def static_role(task: RoutedTask) -> str | None:
     return task.role if task.role is not None and is_role_arn(task.role) else None
 
 
-def has_dynamic_role(task: RoutedTask) -> bool:
-    return task.role is not None and not is_role_arn(task.role)
-
-
 def task_actions(task: RoutedTask) -> tuple[str, ...]:
     return task.iam_actions or derived_iam_actions(task.service, task.action)
 
